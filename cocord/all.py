@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = []
 
-# %% ../nbs/08_all.ipynb #eba698b8
+# %% ../nbs/08_all.ipynb #7a14431b
 from . import queue, momentum, heads, losses, features, core, augment, callback
 from .queue import *
 from .momentum import *
@@ -16,5 +16,5 @@ from .core import *
 from .augment import *
 from .callback import *
 
-# %% ../nbs/08_all.ipynb #fc2360a5
+# %% ../nbs/08_all.ipynb #02ffa989
 __all__ = [name for module in (queue, momentum, heads, losses, features, core, augment, callback) for name in module.__all__]
