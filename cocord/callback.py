@@ -21,7 +21,7 @@ from .losses import contrast_accuracy
 from .augment import RandomCropFlip, three_views
 
 # %% auto #0
-__all__ = ['normalized_black', 'TrainTerm', 'CoCoRDCallback']
+__all__ = ['normalized_black', 'cocord_splitter', 'TrainTerm', 'CoCoRDCallback']
 
 # %% ../nbs/07_callback.ipynb #c44334dd
 def normalized_black(dls) -> torch.Tensor|float:
@@ -30,7 +30,17 @@ def normalized_black(dls) -> torch.Tensor|float:
         if isinstance(t, Normalize) and t.mean is not None: return (-t.mean / t.std).flatten().float().cpu()
     return 0.
 
-# %% ../nbs/07_callback.ipynb #cea520b4
+# %% ../nbs/07_callback.ipynb #85064097
+def cocord_splitter(splitter:Callable) -> Callable:
+    "Parameter groups of a `CoCoRD` model: `splitter`'s groups of the student, the projector and predictor in the last"
+    def _split(model:CoCoRD):
+        groups = list(splitter(model.student))
+        groups = [list(g) for g in groups] if isinstance(groups[0], (list, tuple)) else [groups]  # flat list: one group
+        groups[-1] += [*model.projector.parameters(), *model.predictor.parameters()]
+        return groups
+    return _split
+
+# %% ../nbs/07_callback.ipynb #119bbb0f
 class TrainTerm(Metric):
     "A progress-table column: the training-epoch mean of the CoCoRD term `key`, read from `cb`"
     def __init__(self, cb, key:str): self.cb, self.key = cb, key
@@ -39,7 +49,7 @@ class TrainTerm(Metric):
     @property
     def value(self): return self.cb.epoch_means.get(self.key, float('nan'))
 
-# %% ../nbs/07_callback.ipynb #85064097
+# %% ../nbs/07_callback.ipynb #d657b790
 class CoCoRDCallback(Callback):
     "Distill `teacher` into the `Learner`'s model with CoCoRD; keyword arguments go to `CoCoRD`"
     order = 0       # before Recorder (50), whose before_fit reads the metric names
@@ -66,6 +76,7 @@ class CoCoRDCallback(Callback):
                 "The Learner's model is already a CoCoRD module with another teacher; create the Learner from the plain student.")
             return False
         self.learn.model = CoCoRD(self.learn.model, self.teacher, sample=self._sample(), **self.cocord_kwargs)
+        self.learn.splitter = cocord_splitter(self.learn.splitter)
         return True
 
     def _sample(self):
@@ -130,7 +141,7 @@ class CoCoRDCallback(Callback):
             axr[0].set_ylabel(title, fontsize=12)
         return fig
 
-# %% ../nbs/07_callback.ipynb #119bbb0f
+# %% ../nbs/07_callback.ipynb #748bcc8a
 @patch
 def plot_metrics(self:Recorder, nrows:int|None=None, ncols:int=3, figsize=None):
     "Plot the losses and every metric of `learn.recorder` against the epoch, one panel each"
