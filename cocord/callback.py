@@ -8,7 +8,7 @@ from typing import Callable, Sequence
 import math
 import torch
 from torch import nn
-from fastai.learner import Learner, Metric, Recorder
+from fastai.learner import Metric, Recorder
 from fastai.callback.core import Callback
 from fastai.data.transforms import Normalize
 from fastai.torch_core import find_bs, subplots
@@ -93,16 +93,16 @@ class CoCoRDCallback(Callback):
     def before_fit(self):
         if self._wrap_model(): self.learn.create_opt()   # added after the Learner was made: the optimizer must see the heads
         self.view_fns = self._view_fns()
-        self.keys = ['contrast', 'pred', 'ce'] + (['kd'] if self.model.kd_weight else []) + ['ctr_acc']
+        self.term_names = ['contrast', 'pred', 'ce'] + (['kd'] if self.model.kd_weight else []) + ['ctr_acc']
         self.user_metrics = L(m for m in self.learn.metrics if not isinstance(m, TrainTerm))
-        self.learn.metrics = self.user_metrics + [TrainTerm(self, k) for k in self.keys]
+        self.learn.metrics = self.user_metrics + [TrainTerm(self, k) for k in self.term_names]
         self.trained = False
 
     def after_fit(self):
         self.learn.metrics = self.user_metrics
         # fastai's validate() and get_preds() also run before_fit/after_fit: without training the columns mean nothing
         if not self.trained and getattr(self.learn, 'final_record', None) is not None:
-            self.learn.final_record = self.learn.final_record[:-len(self.keys)]
+            self.learn.final_record = self.learn.final_record[:-len(self.term_names)]
 
     def before_train(self): self.totals, self.count, self.trained = 0., 0, True
 
@@ -125,8 +125,8 @@ class CoCoRDCallback(Callback):
         self.out = None
 
     def after_train(self):
-        means = (self.totals / max(self.count, 1)).tolist() if self.count else [float('nan')] * len(self.keys)
-        self.epoch_means = dict(zip(self.keys, means))
+        means = (self.totals / self.count).tolist() if self.count else [float('nan')] * len(self.term_names)
+        self.epoch_means = dict(zip(self.term_names, means))
 
     def show_views(self, max_n:int=8, figsize=None, **kwargs):
         "Show `max_n` images of a training batch and their three views x_s, x'_s, x_t, one row each"
