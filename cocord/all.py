@@ -6,7 +6,8 @@
 __all__ = []
 
 # %% ../nbs/08_all.ipynb #7a14431b
-from . import queue, momentum, heads, losses, features, core, augment, callback
+from . import queue, momentum, heads, losses, features, core, augment, callback, layouts, teachers
+from .models import registry
 from .queue import *
 from .momentum import *
 from .heads import *
@@ -15,6 +16,9 @@ from .features import *
 from .core import *
 from .augment import *
 from .callback import *
+from .layouts import *
+from .models.registry import *
+from .teachers import *
 
 # %% ../nbs/08_all.ipynb #02ffa989
-__all__ = [name for module in (queue, momentum, heads, losses, features, core, augment, callback) for name in module.__all__]
+__all__ = [name for module in (queue, momentum, heads, losses, features, core, augment, callback, layouts, registry, teachers) for name in module.__all__]
