@@ -6,7 +6,7 @@
 __all__ = []
 
 # %% ../nbs/08_all.ipynb #7a14431b
-from . import queue, momentum, heads, losses, features, core, augment, callback, layouts, teachers
+from . import queue, momentum, heads, losses, features, core, augment, callback, layouts, teachers, data, kd, recipes
 from .models import registry
 from .queue import *
 from .momentum import *
@@ -19,6 +19,9 @@ from .callback import *
 from .layouts import *
 from .models.registry import *
 from .teachers import *
+from .data import *
+from .kd import *
+from .recipes import *
 
 # %% ../nbs/08_all.ipynb #02ffa989
-__all__ = [name for module in (queue, momentum, heads, losses, features, core, augment, callback, layouts, registry, teachers) for name in module.__all__]
+__all__ = [name for module in (queue, momentum, heads, losses, features, core, augment, callback, layouts, registry, teachers, data, kd, recipes) for name in module.__all__]

@@ -4,12 +4,14 @@
 
 # %% ../nbs/06_augment.ipynb #c0dcb4df
 from __future__ import annotations
+import math
 from typing import Callable, Sequence
 import torch
 from torch import Tensor
+import torch.nn.functional as F
 
 # %% auto #0
-__all__ = ['RandomCropFlip', 'three_views']
+__all__ = ['RandomCropFlip', 'three_views', 'random_resized_boxes', 'resized_crops', 'RandomResizedCropFlip']
 
 # %% ../nbs/06_augment.ipynb #cc68337d
 class RandomCropFlip:
@@ -45,3 +47,105 @@ def three_views(views:Callable|Sequence[Callable]) -> tuple[Callable, Callable, 
     if len(views) != 3 or not all(map(callable, views)):
         raise ValueError("views must be one callable, used for x_s, x'_s and x_t, or a sequence of three callables.")
     return views
+
+# %% ../nbs/06_augment.ipynb #825acc54
+def _check_range(value, name:str, upper:float|None=None) -> tuple[float, float]:
+    "`value` as a `(low, high)` pair of floats with `0 < low <= high (<= upper)`, or a clear `ValueError`"
+    try: low, high = map(float, value)
+    except (TypeError, ValueError): raise ValueError(f"{name} must be a pair (min, max) of numbers, got {value!r}.") from None
+    if not (0 < low <= high) or (upper is not None and high > upper):
+        bound = f" <= {upper:g}" if upper is not None else ""
+        raise ValueError(f"{name} must be a range (min, max) with 0 < min <= max{bound}, got {value!r}.")
+    return low, high
+
+# %% ../nbs/06_augment.ipynb #a499b80c
+def _centre_box(height:int, width:int, ratio:tuple[float, float]) -> tuple[int, int]:
+    "torchvision's fallback box `(h, w)`: the whole image if its aspect ratio is in `ratio`, else the closest bound"
+    in_ratio = width / height
+    if in_ratio < ratio[0]: return int(round(width / ratio[0])), width
+    if in_ratio > ratio[1]: return height, int(round(height * ratio[1]))
+    return height, width
+
+# %% ../nbs/06_augment.ipynb #6a48f7fd
+def _uniform_offset(slack:Tensor) -> Tensor:
+    "A uniform integer in `0..slack` for every element of the float tensor `slack`"
+    return (torch.rand_like(slack) * (slack + 1)).floor().minimum(slack)
+
+def random_resized_boxes(n:int, # Number of boxes, one per image
+                         height:int, # Image height H
+                         width:int, # Image width W
+                         scale:tuple[float, float]=(0.08, 1.), # Range of the box area, as a fraction of H×W
+                         ratio:tuple[float, float]=(3/4, 4/3), # Range of the box's aspect ratio w/h, drawn log-uniformly
+                         tries:int=10, # Candidates per image before falling back to the centre box, as torchvision
+                         device=None, # Device to draw on
+                        ) -> Tensor: # `(n, 4)` long boxes `(top, left, h, w)`, torchvision's `(i, j, h, w)`
+    "`n` boxes drawn as `n` independent calls of torchvision's `RandomResizedCrop.get_params` would, all at once"
+    (s0, s1), (r0, r1) = _check_range(scale, 'scale', upper=1.), _check_range(ratio, 'ratio')
+    area = torch.empty(n, tries, device=device).uniform_(s0, s1) * (height * width)
+    aspect = torch.empty(n, tries, device=device).uniform_(math.log(r0), math.log(r1)).exp()
+    w, h = (area * aspect).sqrt().round(), (area / aspect).sqrt().round()
+    fits = (w > 0) & (w <= width) & (h > 0) & (h <= height)
+    first = fits.int().argmax(1, keepdim=True)                     # the first candidate that fits (0 if none does)
+    fh, fw = _centre_box(height, width, (r0, r1))
+    found = fits.any(1)
+    h = torch.where(found, h.gather(1, first)[:, 0], float(fh))
+    w = torch.where(found, w.gather(1, first)[:, 0], float(fw))
+    top = torch.where(found, _uniform_offset(height - h), (height - fh) // 2)
+    left = torch.where(found, _uniform_offset(width - w), (width - fw) // 2)
+    return torch.stack([top, left, h, w], 1).long()
+
+# %% ../nbs/06_augment.ipynb #b4a07045
+def resized_crops(x:Tensor, # `(B, C, H, W)` float batch
+                  boxes:Tensor, # `(B, 4)` boxes `(top, left, h, w)` in pixels, one per image
+                  size:tuple[int, int], # Output size `(h, w)` of every crop
+                  flips:Tensor|None=None, # `(B,)` booleans: mirror these crops left-right
+                  mode:str='bilinear', # `grid_sample` interpolation: 'bilinear', 'nearest' or 'bicubic'
+                 ) -> Tensor: # `(B, C, *size)` crops
+    "Every box of `boxes` cut out of its image, resized to `size` and maybe mirrored, in one `grid_sample`"
+    B, C, H, W = x.shape
+    top, left, h, w = boxes.to(x.device, x.dtype).unbind(1)
+    sx = w / W if flips is None else torch.where(flips.to(x.device), -w / W, w / W)
+    zero = torch.zeros_like(sx)
+    theta = torch.stack([torch.stack([sx, zero, (2*left + w) / W - 1], 1),
+                         torch.stack([zero, h / H, (2*top + h) / H - 1], 1)], 1)      # (B, 2, 3)
+    grid = F.affine_grid(theta, [B, C, *size], align_corners=False)                   # (B, h, w, (x, y))
+    lo = torch.stack([(2*left + 1) / W - 1, (2*top + 1) / H - 1], 1)                 # outermost pixel centres of the box
+    hi = torch.stack([(2*(left + w) - 1) / W - 1, (2*(top + h) - 1) / H - 1], 1)
+    grid = torch.minimum(torch.maximum(grid, lo[:, None, None]), hi[:, None, None])
+    return F.grid_sample(x, grid, mode=mode, padding_mode='border', align_corners=False)
+
+# %% ../nbs/06_augment.ipynb #4d37ba02
+def _check_size(size) -> tuple[int, int]|None:
+    "`size` as `(h, w)` (an int means a square), None as None, or a clear `ValueError`"
+    if size is None: return None
+    pair = (size, size) if isinstance(size, int) else tuple(size) if isinstance(size, (tuple, list)) else ()
+    if len(pair) != 2 or not all(isinstance(s, int) and not isinstance(s, bool) and s >= 1 for s in pair):
+        raise ValueError(f"size must be None, an int >= 1 or a pair (h, w) of ints >= 1, got {size!r}.")
+    return pair
+
+class RandomResizedCropFlip:
+    "torchvision's `RandomResizedCrop` plus `RandomHorizontalFlip` for every image of a `(B, C, H, W)` batch, batched"
+    def __init__(self,
+                 size:int|tuple[int, int]|None=None, # Output size, `(h, w)` or one int for squares; None keeps H×W
+                 scale:tuple[float, float]=(0.08, 1.), # Range of the crop's area, as a fraction of the image's
+                 ratio:tuple[float, float]=(3/4, 4/3), # Range of the crop's aspect ratio w/h, drawn log-uniformly
+                 flip:bool=True, # Flip half of the images horizontally
+                 mode:str='bilinear', # Interpolation: 'bilinear' (torchvision's default), 'nearest' or 'bicubic'
+                ):
+        self.size = _check_size(size)
+        self.scale, self.ratio = _check_range(scale, 'scale', upper=1.), _check_range(ratio, 'ratio')
+        if mode not in ('bilinear', 'nearest', 'bicubic'):
+            raise ValueError(f"mode must be 'bilinear', 'nearest' or 'bicubic', got {mode!r}.")
+        self.flip, self.mode = flip, mode
+
+    def __repr__(self):
+        return (f"RandomResizedCropFlip(size={self.size}, scale={self.scale}, ratio={self.ratio}, "
+                f"flip={self.flip}, mode={self.mode!r})")
+
+    def __call__(self, x:Tensor) -> Tensor:
+        if x.ndim != 4: raise ValueError(f"RandomResizedCropFlip expects a batch of images (B, C, H, W), got shape {tuple(x.shape)}.")
+        if not x.is_floating_point(): raise ValueError(f"RandomResizedCropFlip expects a float batch, got {x.dtype}.")
+        B, C, H, W = x.shape
+        boxes = random_resized_boxes(B, H, W, self.scale, self.ratio, device=x.device)
+        flips = torch.rand(B, device=x.device) < 0.5 if self.flip else None
+        return resized_crops(x, boxes, self.size or (H, W), flips, self.mode)

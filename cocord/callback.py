@@ -21,7 +21,7 @@ from .losses import contrast_accuracy
 from .augment import RandomCropFlip, three_views
 
 # %% auto #0
-__all__ = ['normalized_black', 'cocord_splitter', 'TrainTerm', 'CoCoRDCallback']
+__all__ = ['normalized_black', 'cocord_splitter', 'TrainTerm', 'TermRecorder', 'CoCoRDCallback', 'plot_curves']
 
 # %% ../nbs/07_callback.ipynb #c44334dd
 def normalized_black(dls) -> torch.Tensor|float:
@@ -50,9 +50,34 @@ class TrainTerm(Metric):
     def value(self): return self.cb.epoch_means.get(self.key, float('nan'))
 
 # %% ../nbs/07_callback.ipynb #d657b790
-class CoCoRDCallback(Callback):
+class TermRecorder(Callback):
+    "Base for callbacks that add loss terms: shows their training-epoch means as `train_<name>` progress-table columns"
+    order, term_names = 0, []   # order: before Recorder (50), whose before_fit reads the metric names
+    def before_fit(self):
+        self.user_metrics = L(m for m in self.learn.metrics if not isinstance(m, TrainTerm))
+        self.learn.metrics = self.user_metrics + [TrainTerm(self, k) for k in self.term_names]
+        self.trained, self.epoch_means = False, {}
+
+    def after_fit(self):
+        self.learn.metrics = self.user_metrics
+        if not self.trained and getattr(self.learn, 'final_record', None) is not None:   # validate(), get_preds()
+            self.learn.final_record = self.learn.final_record[:-len(self.term_names)]
+
+    def before_train(self): self.totals, self.count, self.trained = 0., 0, True
+
+    def record_terms(self, *terms):
+        "Add this batch's terms (in the order of `term_names`) to the epoch's sums"
+        bs = find_bs(self.yb)
+        self.totals = self.totals + torch.stack([t.detach().float() for t in terms]) * bs
+        self.count += bs
+
+    def after_train(self):
+        means = (self.totals / self.count).tolist() if self.count else [float('nan')] * len(self.term_names)
+        self.epoch_means = dict(zip(self.term_names, means))
+
+# %% ../nbs/07_callback.ipynb #748bcc8a
+class CoCoRDCallback(TermRecorder):
     "Distill `teacher` into the `Learner`'s model with CoCoRD; keyword arguments go to `CoCoRD`"
-    order = 0       # before Recorder (50), whose before_fit reads the metric names
     @delegates(CoCoRD, but=['student', 'teacher', 'sample'])
     def __init__(self,
                  teacher:nn.Module, # The pretrained classifier (frozen in place)
@@ -94,17 +119,7 @@ class CoCoRDCallback(Callback):
         if self._wrap_model(): self.learn.create_opt()   # added after the Learner was made: the optimizer must see the heads
         self.view_fns = self._view_fns()
         self.term_names = ['contrast', 'pred', 'ce'] + (['kd'] if self.model.kd_weight else []) + ['ctr_acc']
-        self.user_metrics = L(m for m in self.learn.metrics if not isinstance(m, TrainTerm))
-        self.learn.metrics = self.user_metrics + [TrainTerm(self, k) for k in self.term_names]
-        self.trained = False
-
-    def after_fit(self):
-        self.learn.metrics = self.user_metrics
-        # fastai's validate() and get_preds() also run before_fit/after_fit: without training the columns mean nothing
-        if not self.trained and getattr(self.learn, 'final_record', None) is not None:
-            self.learn.final_record = self.learn.final_record[:-len(self.term_names)]
-
-    def before_train(self): self.totals, self.count, self.trained = 0., 0, True
+        super().before_fit()
 
     def before_batch(self):
         if self.training: self.learn.xb = tuple(view(self.xb[0]) for view in self.view_fns)
@@ -118,15 +133,9 @@ class CoCoRDCallback(Callback):
         if out is None: return
         self.learn.loss_grad = self.model.classification_weight * ce + self.model.distillation_loss(out)
         self.learn.loss = self.loss_grad.clone()
-        terms = [out.contrast, out.prediction, ce] + ([out.kd] if out.kd is not None else []) + [contrast_accuracy(out.contrast_logits)]
-        bs = find_bs(self.yb)
-        self.totals = self.totals + torch.stack([t.detach().float() for t in terms]) * bs
-        self.count += bs
+        self.record_terms(out.contrast, out.prediction, ce, *([out.kd] if out.kd is not None else []),
+                          contrast_accuracy(out.contrast_logits))
         self.out = None
-
-    def after_train(self):
-        means = (self.totals / self.count).tolist() if self.count else [float('nan')] * len(self.term_names)
-        self.epoch_means = dict(zip(self.term_names, means))
 
     def show_views(self, max_n:int=8, figsize=None, **kwargs):
         "Show `max_n` images of a training batch and their three views x_s, x'_s, x_t, one row each"
@@ -141,21 +150,28 @@ class CoCoRDCallback(Callback):
             axr[0].set_ylabel(title, fontsize=12)
         return fig
 
-# %% ../nbs/07_callback.ipynb #748bcc8a
-@patch
-def plot_metrics(self:Recorder, nrows:int|None=None, ncols:int=3, figsize=None):
-    "Plot the losses and every metric of `learn.recorder` against the epoch, one panel each"
-    names = [n for n in self.metric_names[1:] if n != 'time']
-    values = list(zip(*self.values)) if self.values else [[] for _ in names]
+# %% ../nbs/07_callback.ipynb #b312264d
+def plot_curves(columns:dict, # Name -> one value per epoch
+                x=None, # The epochs (default 0, 1, ...)
+                ncols:int=3, figsize=None):
+    "One panel per column against the epoch; `train_loss` and `valid_loss` share the first panel"
+    names = list(columns)
     losses = [n for n in names if n in ('train_loss', 'valid_loss')]
     panels = ([('loss', losses)] if losses else []) + [(n, [n]) for n in names if n not in losses]
-    nrows = nrows or math.ceil(len(panels) / ncols)
+    nrows = math.ceil(len(panels) / ncols)
     fig, axs = subplots(nrows, ncols, figsize=figsize or (4 * ncols, 3 * nrows), squeeze=False)
     axs = axs.flatten()
     for ax, (title, cols) in zip(axs, panels):
-        for c in cols: ax.plot(range(len(self.values)), values[names.index(c)], marker='.', label=c)
+        for c in cols:
+            ax.plot(range(len(columns[c])) if x is None else x, columns[c], marker='.', label=c)
         ax.set_title(title); ax.set_xlabel('epoch')
         if len(cols) > 1: ax.legend()
     for ax in axs[len(panels):]: ax.set_axis_off()
     fig.tight_layout()
     return fig
+
+@patch
+def plot_metrics(self:Recorder, ncols:int=3, figsize=None):
+    "Plot the losses and every metric of `learn.recorder` against the epoch, one panel each"
+    names = [n for n in self.metric_names[1:] if n != 'time']
+    return plot_curves({n: [row[i] for row in self.values] for i, n in enumerate(names)}, ncols=ncols, figsize=figsize)
