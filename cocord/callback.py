@@ -32,11 +32,11 @@ def normalized_black(dls) -> torch.Tensor|float:
 
 # %% ../nbs/07_callback.ipynb #85064097
 def cocord_splitter(splitter:Callable) -> Callable:
-    "Parameter groups of a `CoCoRD` model: `splitter`'s groups of the student, the projector and predictor in the last"
-    def _split(model:CoCoRD):
+    "Parameter groups of a distillation wrapper: `splitter`'s groups of its `student`, its other trainable parameters in the last"
+    def _split(model:nn.Module):
         groups = list(splitter(model.student))
         groups = [list(g) for g in groups] if isinstance(groups[0], (list, tuple)) else [groups]  # flat list: one group
-        groups[-1] += [*model.projector.parameters(), *model.predictor.parameters()]
+        groups[-1] += [p for n, p in model.named_parameters() if p.requires_grad and not n.startswith('student.')]
         return groups
     return _split
 

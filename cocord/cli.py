@@ -5,6 +5,7 @@
 # %% ../nbs/21_cli.ipynb #bd9cb018
 from __future__ import annotations
 import json, random, sys, time, warnings
+from contextlib import nullcontext
 warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated')   # raised by fastai's imports: noise for CLI users
 from dataclasses import dataclass, asdict, field, fields
 from pathlib import Path
@@ -20,20 +21,21 @@ from .augment import RandomCropFlip, RandomResizedCropFlip
 from .callback import CoCoRDCallback, normalized_black, plot_curves
 from .data import DATASETS, get_dls
 from .kd import KDCallback
+from .crd import CRDCallback
 from .models.registry import get_model, check_model_name
 from .recipes import AugmentCallback, Recipe, cifar100_recipe, imagenet_recipe, teacher_recipe
 from .teachers import load_teacher
 
 # %% auto #0
 __all__ = ['METHODS', 'DATASET_DEFAULTS', 'RunConfig', 'RunCheckpoint', 'teacher_config', 'ensure_teacher', 'method_callbacks',
-           'run', 'plot_history', 'evaluate', 'compare_methods', 'plot_comparison', 'cocord_train']
+           'run', 'save_figure', 'plot_history', 'evaluate', 'compare_methods', 'plot_comparison', 'cocord_train']
 
 # %% ../nbs/21_cli.ipynb #541b9731
-METHODS = ('vanilla', 'kd', 'cocord', 'cocord+kd')
+METHODS = ('vanilla', 'kd', 'cocord', 'cocord+kd', 'dcd', 'crd', 'crd+kd')
 
 DATASET_DEFAULTS = {
-    'digits':        dict(teacher='wrn_16_2', student='wrn_16_1', size=16, channels=3, epochs=30, padding=2,
-                          queue_size=512, projector_momentum=0.99),
+    'digits':        dict(teacher='wrn_16_2', student='wrn_16_1', size=8, channels=3, epochs=20, padding=1,
+                          queue_size=256, projector_momentum=0.999),
     'fashion_mnist': dict(teacher='resnet20', student='resnet8', size=32, channels=3, epochs=15, padding=4,
                           queue_size=2048, projector_momentum=0.999),
     'cifar100':      dict(teacher='resnet32x4', student='resnet8x4', size=32, channels=None, epochs=240, padding=4,
@@ -69,6 +71,7 @@ class RunConfig:
     kd_weight:float|None = None
     kd_temperature:float|None = None
     symmetric:bool|None = None
+    nce_k:int|None = None
     proj_dim:int|None = None
     proj_hidden:int|None = None
     pred_hidden:int|None = None
@@ -85,7 +88,7 @@ class RunConfig:
         c = RunConfig(**asdict(self))
         for k, v in DATASET_DEFAULTS[self.dataset].items():
             if getattr(c, k) is None: setattr(c, k, v)
-        for name, lo in [('epochs', 1), ('bs', 1), ('queue_size', 1), ('size', 1), ('padding', 0), ('workers', 0), ('n_train', 1)]:
+        for name, lo in [('epochs', 1), ('bs', 1), ('queue_size', 1), ('nce_k', 1), ('size', 1), ('padding', 0), ('workers', 0), ('n_train', 1)]:
             v = getattr(c, name)
             if v is not None and (not isinstance(v, int) or v < lo): raise ValueError(f"--{name} must be an integer >= {lo}, got {v!r}.")
         if c.lr is not None and not c.lr > 0: raise ValueError(f"--lr must be positive, got {c.lr}.")
@@ -93,7 +96,7 @@ class RunConfig:
         recipe = self.recipe_for(c)
         c.epochs, c.bs, c.lr = (recipe.epochs if c.epochs is None else c.epochs, recipe.bs if c.bs is None else c.bs,
                                 recipe.lr if c.lr is None else c.lr)
-        if c.kd_weight is None: c.kd_weight = {'kd': 0.9, 'cocord+kd': 1.}.get(c.method, 0.)
+        if c.kd_weight is None: c.kd_weight = {'kd': 0.9, 'cocord+kd': 1., 'crd+kd': 1.}.get(c.method, 0.)
         if c.out is None: c.out = f'runs/{c.dataset}-{c.method}-{c.student}'
         if c.method != 'vanilla' and c.teacher_ckpt is not None and not Path(c.teacher_ckpt).is_file():
             raise FileNotFoundError(f"--teacher_ckpt {c.teacher_ckpt} is not a file.")
@@ -159,17 +162,19 @@ def _views(c:RunConfig, dls):
 
 def teacher_config(c:RunConfig, out:str|Path) -> RunConfig:
     "The run that trains `c`'s teacher from scratch in `out`: plain training with the teacher recipe's learning rate"
-    return RunConfig(**{**asdict(c), 'method': 'vanilla', 'student': c.teacher, 'teacher_ckpt': None, 'out': str(out),
-                        'lr': teacher_recipe().lr, 'kd_weight': None}).resolved()
+    distillation_only = dict.fromkeys(['queue_size', 'temperature', 'student_momentum', 'projector_momentum', 'contrast_weight',
+        'prediction_weight', 'kd_weight', 'kd_temperature', 'symmetric', 'nce_k', 'proj_dim', 'proj_hidden', 'pred_hidden'])
+    return RunConfig(**{**asdict(c), **distillation_only, 'method': 'vanilla', 'student': c.teacher, 'teacher_ckpt': None,
+                        'out': str(out), 'lr': teacher_recipe().lr}).resolved()
 
-def ensure_teacher(c:RunConfig, out:str|Path, log=print) -> Path:
+def ensure_teacher(c:RunConfig, out:str|Path, log=print, progress:bool=True) -> Path:
     "Train `c`'s teacher in `out`, unless a finished run of the same configuration is there; its checkpoint"
     tc, out = teacher_config(c, out), Path(out)
     done = (out/'state.json').exists() and json.loads((out/'state.json').read_text())['epoch'] + 1 >= tc.epochs
     if done and json.loads((out/'config.json').read_text()) == asdict(tc): log(f"reusing the teacher trained earlier in {out}")
     else:
         log(f"no --teacher_ckpt: training a {c.teacher} teacher first, in {out}")
-        run(tc, log=log)
+        run(tc, log=log, progress=progress)
     return out/'student_last.pth'
 
 def _teacher(c:RunConfig, n_classes:int, log) -> torch.nn.Module:
@@ -183,13 +188,15 @@ def method_callbacks(c:RunConfig, teacher, dls) -> list:
     views = _views(c, dls)
     if c.method == 'vanilla': return [AugmentCallback(views)]
     if c.method == 'kd': return [KDCallback(teacher, T=c.kd_temperature or 4., kd_weight=c.kd_weight, views=views)]
-    return [CoCoRDCallback(teacher, views=views, **c.cocord_kwargs())]
+    if c.method in ('crd', 'crd+kd'): return [CRDCallback(teacher, nce_k=c.nce_k or 16384, kd_weight=c.kd_weight, kd_T=c.kd_temperature or 4., views=views)]
+    return [CoCoRDCallback(teacher, views=views, learnable_contrast=c.method == 'dcd', **c.cocord_kwargs())]
 
 # %% ../nbs/21_cli.ipynb #64ccd467
 def run(config:RunConfig, # What to run (defaults are filled in)
         resume:bool=False, # Continue the run saved in `config.out`
         cbs:list|None=None, # Extra fastai callbacks
-        log=print,
+        log=print, # Where progress messages go
+        progress:bool=True, # Show fastai's progress bars and table
        ) -> dict:
     "Train one configuration; write its outputs to `config.out`; return its summary"
     c = config.resolved()
@@ -217,9 +224,11 @@ def run(config:RunConfig, # What to run (defaults are filled in)
         start = state['epoch'] + 1
         log(f"resuming {out} at epoch {start} of {c.epochs}")
     checkpoint = RunCheckpoint(out, resume, *((state['best_accuracy'], state['best_epoch']) if resume else ()))
-    if start < c.epochs: recipe.fit(learn, start_epoch=start, cbs=[checkpoint, *(cbs or [])])
+    if start < c.epochs:
+        with (nullcontext() if progress else learn.no_bar()), (nullcontext() if progress else learn.no_logging()):
+            recipe.fit(learn, start_epoch=start, cbs=[checkpoint, *(cbs or [])])
     history = pd.read_csv(out/'history.csv')
-    plot_history(history).savefig(out/'history.png', dpi=100)
+    save_figure(plot_history(history), out/'history.png')
     summary = dict(dataset=c.dataset, method=c.method, teacher=None if c.method == 'vanilla' else c.teacher,
                    student=c.student, epochs=len(history), last_accuracy=float(history['accuracy'].iloc[-1]),
                    best_accuracy=checkpoint.best, best_epoch=checkpoint.best_epoch, seconds=round(time.time() - t0, 1), out=str(out))
@@ -229,6 +238,11 @@ def run(config:RunConfig, # What to run (defaults are filled in)
     return summary
 
 # %% ../nbs/21_cli.ipynb #6b1a7e7e
+def save_figure(fig, path:Path):
+    "Write `fig` as a PNG and close it (a script or notebook making many runs keeps no figures open)"
+    import matplotlib.pyplot as plt
+    fig.savefig(path, dpi=100); plt.close(fig)
+
 def plot_history(history:pd.DataFrame):
     "One panel per column of a run's `history.csv` (losses together), against the epoch"
     return plot_curves({k: history[k] for k in history.columns if k not in ('epoch', 'time', 'seconds')}, x=history['epoch'])
@@ -245,22 +259,23 @@ def evaluate(c:RunConfig, arch:str, ckpt:str|Path) -> float:
 def compare_methods(config:RunConfig, # Dataset, architectures and hyperparameters; `method` and `seed` are set per run
             methods:tuple=('vanilla', 'kd', 'cocord'), # Methods to train the student with
             seeds:tuple=(0,), # One run per method and seed
-            log=print) -> pd.DataFrame:
+            log=print, progress:bool=True) -> pd.DataFrame:
     "Train the teacher once, then the student with every method and seed; write `comparison.csv` and `comparison.png`"
     c = RunConfig(**{**asdict(config), 'method': 'cocord'}).resolved()
     bad = [m for m in methods if m not in METHODS]
     if bad: raise ValueError(f"Unknown method(s) {', '.join(bad)}; choose among {', '.join(METHODS)}.")
     out = Path(c.out if config.out is not None else f'runs/{c.dataset}-comparison'); out.mkdir(parents=True, exist_ok=True)
-    if c.teacher_ckpt is None: c.teacher_ckpt = str(ensure_teacher(c, out/'teacher', log))
+    if c.teacher_ckpt is None: c.teacher_ckpt = str(ensure_teacher(c, out/'teacher', log, progress))
     rows = [dict(method='teacher', seed=c.seed, last_accuracy=evaluate(c, c.teacher, c.teacher_ckpt))]
     for seed in seeds:
         for m in methods:
-            s = run(RunConfig(**{**asdict(c), 'method': m, 'seed': seed, 'kd_weight': config.kd_weight, 'out': str(out/f'{m}-seed{seed}')}), log=log)
+            s = run(RunConfig(**{**asdict(c), 'method': m, 'seed': seed, 'kd_weight': config.kd_weight, 'out': str(out/f'{m}-seed{seed}')}),
+                    log=log, progress=progress)
             rows.append(dict(method=m, seed=seed, last_accuracy=s['last_accuracy'], best_accuracy=s['best_accuracy'], seconds=s['seconds']))
     table = pd.DataFrame(rows)
     table.to_csv(out/'comparison.csv', index=False)
     summary = table.groupby('method', sort=False)['last_accuracy'].agg(['mean', 'std', 'count'])
-    plot_comparison(table, f"{c.teacher} -> {c.student} on {c.dataset}").savefig(out/'comparison.png', dpi=100)
+    save_figure(plot_comparison(table, f"{c.teacher} -> {c.student} on {c.dataset}"), out/'comparison.png')
     log(f"\n{c.teacher} -> {c.student} on {c.dataset}, last-epoch test accuracy over {len(seeds)} seed(s):\n"
         + '\n'.join(f"  {m:10s} {r['mean']:.2%}" + (f" ± {r['std']:.2%}" if r['count'] > 1 else '') for m, r in summary.iterrows())
         + f"\ntable and plot in {out}")
@@ -289,23 +304,24 @@ _user_errors = (ValueError, FileNotFoundError, NotADirectoryError, KeyError)
 def cocord_train(
     dataset:str=None, # digits, fashion_mnist, cifar100, imagenet or folder; none: the built-in comparison on digits
     path:str=None, # Where the dataset lies (digits needs none; fashion_mnist defaults to Debian's dataset-fashion-mnist)
-    method:str=None, # vanilla, kd, cocord or cocord+kd (default cocord)
+    method:str=None, # vanilla, kd, cocord, cocord+kd, dcd (CoCoRD with a DCD-style learned contrast scale), crd or crd+kd; default cocord
     teacher:str=None, # Teacher architecture (a zoo name or a torchvision classifier; default per dataset)
     teacher_ckpt:str=None, # Teacher checkpoint file; none: train a teacher first, in <out>/teacher
     student:str=None, # Student architecture (default per dataset)
-    epochs:int=None, # Epochs (default: the paper's recipe, 240 for CIFAR-100; 30 for digits)
+    epochs:int=None, # Epochs (default: the paper's recipe, 240 for CIFAR-100; 20 for digits)
     bs:int=None, # Batch size (default 64; ImageNet 256)
     lr:float=None, # Starting learning rate (default 0.05; 0.01 for MobileNetV2/ShuffleNet students; ImageNet 0.1)
     size:int=None, # Image size the data is resized to (default per dataset)
     padding:int=None, # Padding of the random-crop augmentation (default 4 at 32 pixels; digits 1)
-    queue_size:int=None, # CoCoRD: keys in the teacher dictionary (default 2048; digits 512; ImageNet 65536)
+    queue_size:int=None, # CoCoRD: keys in the teacher dictionary (default 2048; digits 256; ImageNet 65536)
     temperature:float=None, # CoCoRD: τ of the contrast (default 0.1; ImageNet 0.07)
     student_momentum:float=None, # CoCoRD: m_r of the slow student (default 0.9)
-    projector_momentum:float=None, # CoCoRD: m_c of the teacher projector (default 0.999; digits 0.99)
+    projector_momentum:float=None, # CoCoRD: m_c of the teacher projector (default 0.999)
     contrast_weight:float=None, # CoCoRD: λ_ctr (default 1)
     prediction_weight:float=None, # CoCoRD: λ_pred (default 4)
-    kd_weight:float=None, # KD weight (kd: 0.9 with cross-entropy at 0.1; cocord+kd: 1)
+    kd_weight:float=None, # KD weight (kd: 0.9 with cross-entropy at 0.1; cocord+kd, crd+kd: 1)
     kd_temperature:float=None, # KD temperature T (default 4)
+    nce_k:int=None, # CRD: negatives sampled per anchor (default 16384)
     proj_dim:int=None, # CoCoRD: output size of the projectors and predictor (default 2048)
     proj_hidden:int=None, # CoCoRD: hidden size of the projectors (default 2048)
     pred_hidden:int=None, # CoCoRD: hidden size of the predictor (default 512)
@@ -322,7 +338,7 @@ def cocord_train(
     options = dict(path=path, teacher=teacher, teacher_ckpt=teacher_ckpt, student=student, epochs=epochs, bs=bs, lr=lr,
                    size=size, padding=padding, queue_size=queue_size, temperature=temperature, student_momentum=student_momentum,
                    projector_momentum=projector_momentum, contrast_weight=contrast_weight, prediction_weight=prediction_weight,
-                   kd_weight=kd_weight, kd_temperature=kd_temperature, proj_dim=proj_dim, proj_hidden=proj_hidden,
+                   kd_weight=kd_weight, kd_temperature=kd_temperature, nce_k=nce_k, proj_dim=proj_dim, proj_hidden=proj_hidden,
                    pred_hidden=pred_hidden, holdout=holdout, n_train=n_train, seed=seed,
                    workers=workers, out=out)
     try:

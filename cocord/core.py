@@ -11,7 +11,7 @@ import torch.nn.functional as F
 from .queue import TeacherDictionary
 from .momentum import momentum_update_, frozen_copy, check_momentum
 from .heads import projector, predictor
-from .losses import info_nce, prediction_loss, kd_loss
+from .losses import info_nce, prediction_loss, kd_loss, LearnableContrast
 from .features import features_and_logits, probe_classifier
 
 # %% auto #0
@@ -57,6 +57,7 @@ class CoCoRD(nn.Module):
                  proj_hidden:int=2048, # Hidden size of the projectors
                  pred_hidden:int=512, # Hidden size of the predictor
                  freeze_teacher_projector:bool=False, # Random frozen f_t even when d_t == d_s
+                 learnable_contrast:bool=False, # DCD-style: a learned logit scale (and bias) instead of the fixed 1/τ
                  sample:Tensor|None=None, # A small input batch to locate the penultimate features by a forward pass
                 ):
         super().__init__()
@@ -75,6 +76,7 @@ class CoCoRD(nn.Module):
             f"predicts {c_s}. Distillation needs both to classify the same classes: build the student with {c_t} outputs.")
         self.feature_dims = (d_s, d_t)
         self.queue = TeacherDictionary(queue_size, proj_dim)
+        self.contrast_scale = LearnableContrast() if learnable_contrast else None
         self.student, self.projector, self.predictor = student, projector(d_s, proj_hidden, proj_dim), predictor(proj_dim, pred_hidden)
         self.slow_student, self.slow_projector = frozen_copy(student), frozen_copy(self.projector)
         self.teacher = teacher.requires_grad_(False).eval()
@@ -109,7 +111,9 @@ class CoCoRD(nn.Module):
             keys, teacher_logits = self._teacher_pass(x_t, x_s if self.kd_weight else None)
             z = self._slow_pass(x_s2)
             z2 = self._slow_pass(x_s) if self.symmetric else None
-        contrast, contrast_logits = info_nce(q, keys, self.queue.keys, self.temperature)
+        learned = self.contrast_scale
+        contrast, contrast_logits = info_nce(q, keys, self.queue.keys, self.temperature,
+                                             *((learned.scale, learned.b) if learned is not None else ()))
         self.queue.enqueue(keys)
         prediction = prediction_loss(self.predictor(q), z)
         if self.symmetric: prediction = prediction + prediction_loss(self.predictor(q2), z2)

@@ -5,33 +5,47 @@
 # %% ../nbs/03_losses.ipynb #e92b83cb
 from __future__ import annotations
 import torch
-from torch import Tensor
+from torch import nn, Tensor
 import torch.nn.functional as F
 
 # %% auto #0
-__all__ = ['info_nce', 'contrast_accuracy', 'prediction_loss', 'kd_loss']
+__all__ = ['info_nce', 'LearnableContrast', 'contrast_accuracy', 'prediction_loss', 'kd_loss']
 
 # %% ../nbs/03_losses.ipynb #9439c9a4
 def info_nce(query:Tensor, # `(B, d)` student projections (normalised here)
              positive:Tensor, # `(B, d)` teacher keys of the same images (normalised here)
              negatives:Tensor, # `(N, d)` L2-normalised keys of the teacher dictionary
-             temperature:float=0.1, # τ
+             temperature:float=0.1, # τ: the logits are the cosines divided by τ
+             scale:Tensor|None=None, # A learned logit scale that replaces 1/τ (DCD-style)
+             bias:Tensor|None=None, # A learned bias added to every logit (DCD-style)
             ) -> tuple[Tensor, Tensor]:
     "InfoNCE loss of `query` against its `positive` and the shared `negatives`; also returns the `(B, N+1)` logits"
     if query.shape != positive.shape or query.ndim != 2 or negatives.ndim != 2 or negatives.shape[1] != query.shape[1]:
         raise ValueError(f"info_nce expects query and positive of shape (B, d) and negatives of shape (N, d), got "
                          f"{tuple(query.shape)}, {tuple(positive.shape)} and {tuple(negatives.shape)}.")
     q, k = F.normalize(query.float(), dim=1), F.normalize(positive.float(), dim=1)
-    logits = torch.cat([(q * k).sum(1, keepdim=True), q @ negatives.detach().float().T], dim=1) / temperature
+    cosines = torch.cat([(q * k).sum(1, keepdim=True), q @ negatives.detach().float().T], dim=1)
+    logits = cosines / temperature if scale is None else cosines * scale
+    if bias is not None: logits = logits + bias
     return F.cross_entropy(logits, logits.new_zeros(len(logits), dtype=torch.long)), logits
 
 # %% ../nbs/03_losses.ipynb #39efaf4c
+class LearnableContrast(nn.Module):
+    "DCD-style learnable contrast: logit scale exp(t), t from `t0`, capped at `max_scale`, and a bias b from 0"
+    def __init__(self, t0:float=1., max_scale:float=10.):
+        super().__init__()
+        self.t, self.b, self.max_scale = nn.Parameter(torch.tensor(float(t0))), nn.Parameter(torch.tensor(0.)), max_scale
+    @property
+    def scale(self) -> Tensor: return self.t.exp().clamp(max=self.max_scale)
+    def extra_repr(self): return f'scale={self.scale.item():.3f}, bias={self.b.item():.3f}, max_scale={self.max_scale}'
+
+# %% ../nbs/03_losses.ipynb #1a5c1f2f
 def contrast_accuracy(logits:Tensor # `(B, N+1)` contrast logits, positive in column 0
                      ) -> Tensor:
     "Share of queries whose positive key scores above every negative"
     return (logits.argmax(dim=1) == 0).float().mean()
 
-# %% ../nbs/03_losses.ipynb #74ff35c5
+# %% ../nbs/03_losses.ipynb #02309e2c
 def prediction_loss(prediction:Tensor, # `(B, d)` predictor outputs p
                     target:Tensor, # `(B, d)` slow-student projections z (not differentiated)
                    ) -> Tensor:
@@ -42,7 +56,7 @@ def prediction_loss(prediction:Tensor, # `(B, d)` predictor outputs p
     p, z = F.normalize(prediction.float(), dim=-1), F.normalize(target.detach().float(), dim=-1)
     return (2 - 2 * (p * z).sum(dim=-1)).mean()
 
-# %% ../nbs/03_losses.ipynb #8920283b
+# %% ../nbs/03_losses.ipynb #f60f80de
 def kd_loss(student_logits:Tensor, # `(B, C)`
             teacher_logits:Tensor, # `(B, C)`, not differentiated
             temperature:float=4., # T
