@@ -15,7 +15,7 @@ from .losses import info_nce, prediction_loss, kd_loss, LearnableContrast
 from .features import features_and_logits, probe_classifier
 
 # %% auto #0
-__all__ = ['CoCoRDOutput', 'CoCoRD']
+__all__ = ['CoCoRDOutput', 'probe_pair', 'CoCoRD']
 
 # %% ../nbs/05_cocord.ipynb #eb71478b
 class CoCoRDOutput(NamedTuple):
@@ -38,6 +38,16 @@ def _check_weight(v, name):
     return float(v)
 
 # %% ../nbs/05_cocord.ipynb #b953fe24
+def probe_pair(student:nn.Module, teacher:nn.Module, sample:Tensor|None=None) -> tuple[str|None, str|None, int, int]:
+    "Classifier names and penultimate feature sizes `(s_name, t_name, d_s, d_t)` of a student and its teacher, which must predict the same classes"
+    s_name, d_s, c_s = probe_classifier(student, sample)
+    t_name, d_t, c_t = probe_classifier(teacher, sample)
+    if c_s != c_t: raise ValueError(
+        f"The teacher ({type(teacher).__name__}) predicts {c_t} classes but the student ({type(student).__name__}) "
+        f"predicts {c_s}. Distillation needs both to classify the same classes: build the student with {c_t} outputs.")
+    return s_name, t_name, d_s, d_t
+
+# %% ../nbs/05_cocord.ipynb #881f43c2
 class CoCoRD(nn.Module):
     "Contrastive Consistent Representation Distillation of `teacher` into `student`"
     def __init__(self,
@@ -69,11 +79,7 @@ class CoCoRD(nn.Module):
             _check_weight(w, n) for w, n in [(contrast_weight, 'contrast_weight'), (prediction_weight, 'prediction_weight'),
                                              (classification_weight, 'classification_weight'), (kd_weight, 'kd_weight')])
         self.symmetric = symmetric
-        self.student_classifier, d_s, c_s = probe_classifier(student, sample)
-        self.teacher_classifier, d_t, c_t = probe_classifier(teacher, sample)
-        if c_s != c_t: raise ValueError(
-            f"The teacher ({type(teacher).__name__}) predicts {c_t} classes but the student ({type(student).__name__}) "
-            f"predicts {c_s}. Distillation needs both to classify the same classes: build the student with {c_t} outputs.")
+        self.student_classifier, self.teacher_classifier, d_s, d_t = probe_pair(student, teacher, sample)
         self.feature_dims = (d_s, d_t)
         self.queue = TeacherDictionary(queue_size, proj_dim)
         self.contrast_scale = LearnableContrast() if learnable_contrast else None

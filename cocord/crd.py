@@ -10,10 +10,10 @@ import torch
 from torch import nn, Tensor
 import torch.nn.functional as F
 from fastai.data.load import DataLoader
-from .features import features_and_logits, probe_classifier
+from .features import features_and_logits
 from .losses import kd_loss
 from .momentum import check_momentum
-from .core import _check_positive, _check_weight
+from .core import _check_positive, _check_weight, probe_pair
 from .augment import RandomCropFlip
 from .callback import TermRecorder, normalized_black
 
@@ -163,11 +163,7 @@ class CRD(nn.Module):
             _check_weight(w, n) for w, n in [(crd_weight, 'crd_weight'), (kd_weight, 'kd_weight'),
                                              (classification_weight, 'classification_weight')])
         self.kd_T = _check_positive(kd_T, 'kd_T')
-        self.student_classifier, d_s, c_s = probe_classifier(student, sample)
-        self.teacher_classifier, d_t, c_t = probe_classifier(teacher, sample)
-        if c_s != c_t: raise ValueError(
-            f"The teacher ({type(teacher).__name__}) predicts {c_t} classes but the student ({type(student).__name__}) "
-            f"predicts {c_s}. Distillation needs both to classify the same classes: build the student with {c_t} outputs.")
+        self.student_classifier, self.teacher_classifier, d_s, d_t = probe_pair(student, teacher, sample)
         self.feature_dims = (d_s, d_t)
         self.student, self.embed_s, self.embed_t = student, CRDEmbed(d_s, feat_dim), CRDEmbed(d_t, feat_dim)
         self.memory = CRDMemory(n_data, feat_dim, nce_k, nce_t, nce_m, labels)
