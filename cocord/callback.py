@@ -21,7 +21,8 @@ from .losses import contrast_accuracy
 from .augment import RandomCropFlip, three_views
 
 # %% auto #0
-__all__ = ['normalized_black', 'cocord_splitter', 'TrainTerm', 'TermRecorder', 'CoCoRDCallback', 'plot_curves']
+__all__ = ['normalized_black', 'cocord_splitter', 'TrainTerm', 'TermRecorder', 'DistillationCallback', 'CoCoRDCallback',
+           'plot_curves']
 
 # %% ../nbs/07_callback.ipynb #c44334dd
 def normalized_black(dls) -> torch.Tensor|float:
@@ -75,9 +76,45 @@ class TermRecorder(Callback):
         means = (self.totals / self.count).tolist() if self.count else [float('nan')] * len(self.term_names)
         self.epoch_means = dict(zip(self.term_names, means))
 
-# %% ../nbs/07_callback.ipynb #748bcc8a
-class CoCoRDCallback(TermRecorder):
+# %% ../nbs/07_callback.ipynb #b312264d
+class DistillationCallback(TermRecorder):
+    "Base of the callbacks that wrap the `Learner`'s model in a module holding the student, the frozen teacher and trainable extras"
+    wrapper_class = nn.Module   # the class `build` returns
+    def build(self, student:nn.Module) -> nn.Module: raise NotImplementedError
+    def prepare(self): pass     # method-specific setup at `before_fit`, once the model is wrapped
+
+    @property
+    def student(self) -> nn.Module:
+        "The student being distilled: a plain module, ready to save or export"
+        return self.learn.model.student
+
+    def _wrap_model(self) -> bool:
+        "Make `learn.model` the wrapper around it; False if it already is one for this teacher"
+        if isinstance(self.learn.model, self.wrapper_class):
+            if self.learn.model.teacher is not self.teacher: raise ValueError(
+                f"The Learner's model is already a {self.wrapper_class.__name__} module with another teacher; "
+                f"create the Learner from the plain student.")
+            return False
+        self.learn.model = self.build(self.learn.model)
+        self.learn.splitter = cocord_splitter(self.learn.splitter)
+        return True
+
+    def _sample(self):
+        "Two inputs of a validation batch (a training batch if there is no validation set) to probe the models with"
+        dl = self.dls.valid if len(self.dls.valid) else self.dls.train
+        return dl.one_batch()[0][:2]
+
+    def after_create(self): self._wrap_model()
+
+    def before_fit(self):
+        if self._wrap_model(): self.learn.create_opt()   # added after the Learner was made: the optimizer must see the extras
+        self.prepare()
+        super().before_fit()
+
+# %% ../nbs/07_callback.ipynb #e4b68d31
+class CoCoRDCallback(DistillationCallback):
     "Distill `teacher` into the `Learner`'s model with CoCoRD; keyword arguments go to `CoCoRD`"
+    wrapper_class = CoCoRD
     @delegates(CoCoRD, but=['student', 'teacher', 'sample'])
     def __init__(self,
                  teacher:nn.Module, # The pretrained classifier (frozen in place)
@@ -89,37 +126,15 @@ class CoCoRDCallback(TermRecorder):
     @property
     def name(self): return 'cocord'
 
-    @property
-    def student(self) -> nn.Module:
-        "The student being distilled: a plain module, ready to save or export"
-        return self.learn.model.student
-
-    def _wrap_model(self) -> bool:
-        "Make `learn.model` a `CoCoRD` module around it; False if it already is one for this teacher"
-        if isinstance(self.learn.model, CoCoRD):
-            if self.learn.model.teacher is not self.teacher: raise ValueError(
-                "The Learner's model is already a CoCoRD module with another teacher; create the Learner from the plain student.")
-            return False
-        self.learn.model = CoCoRD(self.learn.model, self.teacher, sample=self._sample(), **self.cocord_kwargs)
-        self.learn.splitter = cocord_splitter(self.learn.splitter)
-        return True
-
-    def _sample(self):
-        "Two inputs of a validation batch (a training batch if there is no validation set) to probe the models with"
-        dl = self.dls.valid if len(self.dls.valid) else self.dls.train
-        return dl.one_batch()[0][:2]
+    def build(self, student): return CoCoRD(student, self.teacher, sample=self._sample(), **self.cocord_kwargs)
 
     def _view_fns(self):
         "The three view functions: the user's, or a pad-4 crop and flip that pads with black"
         return three_views(self.views if self.views is not None else RandomCropFlip(fill=normalized_black(self.dls)))
 
-    def after_create(self): self._wrap_model()
-
-    def before_fit(self):
-        if self._wrap_model(): self.learn.create_opt()   # added after the Learner was made: the optimizer must see the heads
+    def prepare(self):
         self.view_fns = self._view_fns()
         self.term_names = ['contrast', 'pred', 'ce'] + (['kd'] if self.model.kd_weight else []) + ['ctr_acc']
-        super().before_fit()
 
     def before_batch(self):
         if self.training: self.learn.xb = tuple(view(self.xb[0]) for view in self.view_fns)
@@ -150,7 +165,7 @@ class CoCoRDCallback(TermRecorder):
             axr[0].set_ylabel(title, fontsize=12)
         return fig
 
-# %% ../nbs/07_callback.ipynb #b312264d
+# %% ../nbs/07_callback.ipynb #82bcd1ab
 def plot_curves(columns:dict, # Name -> one value per epoch
                 x=None, # The epochs (default 0, 1, ...)
                 ncols:int=3, figsize=None):

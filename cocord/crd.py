@@ -15,11 +15,11 @@ from .losses import kd_loss
 from .momentum import check_momentum
 from .core import _check_positive, _check_weight, probe_pair
 from .augment import RandomCropFlip
-from .callback import TermRecorder, normalized_black
+from .callback import DistillationCallback, cocord_splitter, normalized_black
 
 # %% auto #0
 __all__ = ['CRDEmbed', 'uniform_negatives', 'other_class_negatives', 'estimate_log_z', 'CRDMemory', 'crd_nce_loss', 'CRDOutput',
-           'CRD', 'BatchIndices', 'heads_splitter', 'dataset_labels', 'CRDCallback']
+           'CRD', 'BatchIndices', 'dataset_labels', 'CRDCallback']
 
 # %% ../nbs/25_crd.ipynb #10109eb6
 class CRDEmbed(nn.Module):
@@ -240,17 +240,6 @@ class BatchIndices:
         return torch.as_tensor(out, dtype=torch.long)
 
 # %% ../nbs/25_crd.ipynb #883f1278
-def heads_splitter(splitter:Callable, # The splitter of the student
-                   *heads:str, # Names of the wrapper's extra trainable modules
-                  ) -> Callable:
-    "Parameter groups of a wrapper module: `splitter`'s groups of `model.student`, the `heads`' parameters in the last"
-    def _split(model):
-        groups = list(splitter(model.student))
-        groups = [list(g) for g in groups] if isinstance(groups[0], (list, tuple)) else [groups]  # flat list: one group
-        groups[-1] += [p for h in heads for p in getattr(model, h).parameters()]
-        return groups
-    return _split
-
 def dataset_labels(ds) -> Tensor:
     "The class index of every item of a training set: `ds.y`, its label pipeline `ds.tls[-1]`, or `ds[i][-1]`"
     y = getattr(ds, 'y', None)
@@ -260,7 +249,7 @@ def dataset_labels(ds) -> Tensor:
     return torch.tensor([int(get(i)) for i in range(len(ds))])
 
 # %% ../nbs/25_crd.ipynb #e5a592d8
-class CRDCallback(TermRecorder):
+class CRDCallback(DistillationCallback):
     "Distill `teacher` into the `Learner`'s model with CRD (Tian et al., 2020); `kd_weight=1.` gives CRD+KD"
     def __init__(self,
                  teacher:nn.Module, # The pretrained classifier (frozen in place)
@@ -282,42 +271,21 @@ class CRDCallback(TermRecorder):
                                kd_weight=kd_weight, kd_T=kd_T, classification_weight=classification_weight)
         self.epoch_means, self.out, self.indices = {}, None, None
 
+    wrapper_class = CRD
     @property
     def name(self): return 'crd'
 
-    @property
-    def student(self) -> nn.Module:
-        "The student being distilled: a plain module, ready to save or export"
-        return self.learn.model.student
-
-    def _wrap_model(self) -> bool:
-        "Make `learn.model` a `CRD` module around it; False if it already is one for this teacher"
-        if isinstance(self.learn.model, CRD):
-            if self.learn.model.teacher is not self.teacher: raise ValueError(
-                "The Learner's model is already a CRD module with another teacher; create the Learner from the plain student.")
-            return False
+    def build(self, student):
         ds = self.dls.train_ds
         labels = dataset_labels(ds) if self.negatives == 'other_class' else None
-        self.learn.model = CRD(self.learn.model, self.teacher, n_data=self.n_data or len(ds), labels=labels,
-                               sample=self._sample(), **self.crd_kwargs)
-        self.learn.splitter = heads_splitter(self.learn.splitter, 'embed_s', 'embed_t')
-        return True
+        return CRD(student, self.teacher, n_data=self.n_data or len(ds), labels=labels, sample=self._sample(), **self.crd_kwargs)
 
-    def _sample(self):
-        "Two inputs of a validation batch (a training batch if there is no validation set) to probe the models with"
-        dl = self.dls.valid if len(self.dls.valid) else self.dls.train
-        return dl.one_batch()[0][:2]
-
-    def after_create(self): self._wrap_model()
-
-    def before_fit(self):
-        if self._wrap_model(): self.learn.create_opt()   # added after the Learner was made: the optimizer must see the embeddings
+    def prepare(self):
         n, n_data = len(self.dls.train_ds), self.model.memory.n_data
         if n > n_data: raise ValueError(f"The training set has {n} images but the CRD memory only {n_data} rows (n_data).")
         self.view = self.views if self.views is not None else RandomCropFlip(fill=normalized_black(self.dls))
         self.term_names = ['crd', 'ce'] + (['kd'] if self.model.kd_weight else [])
         self.indices = BatchIndices(self.dls.train).attach()
-        super().before_fit()
 
     def after_fit(self):
         if self.indices is not None: self.indices.detach()
