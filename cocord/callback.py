@@ -80,8 +80,10 @@ class TermRecorder(Callback):
 class DistillationCallback(TermRecorder):
     "Base of the callbacks that wrap the `Learner`'s model in a module holding the student, the frozen teacher and trainable extras"
     wrapper_class = nn.Module   # the class `build` returns
+    output_class = tuple        # what the wrapper returns for a training step: logits and loss terms
     def build(self, student:nn.Module) -> nn.Module: raise NotImplementedError
     def prepare(self): pass     # method-specific setup at `before_fit`, once the model is wrapped
+    def terms(self, out, ce) -> list: raise NotImplementedError   # this step's terms, in the order of `term_names`
 
     @property
     def student(self) -> nn.Module:
@@ -111,10 +113,24 @@ class DistillationCallback(TermRecorder):
         self.prepare()
         super().before_fit()
 
+    def after_pred(self):
+        "Hand the student's logits to `loss_func`; keep the step's output for `after_loss`"
+        self.out = self.pred if isinstance(self.pred, self.output_class) else None
+        if self.out is not None: self.learn.pred = self.out.logits
+
+    def after_loss(self):
+        "Weigh the classification loss and add the distillation terms"
+        out, ce = self.out, self.loss_grad
+        if out is None: return
+        self.learn.loss_grad = self.model.classification_weight * ce + self.model.distillation_loss(out)
+        self.learn.loss = self.loss_grad.clone()
+        self.record_terms(*self.terms(out, ce))
+        self.out = None
+
 # %% ../nbs/07_callback.ipynb #e4b68d31
 class CoCoRDCallback(DistillationCallback):
     "Distill `teacher` into the `Learner`'s model with CoCoRD; keyword arguments go to `CoCoRD`"
-    wrapper_class = CoCoRD
+    wrapper_class, output_class = CoCoRD, CoCoRDOutput
     @delegates(CoCoRD, but=['student', 'teacher', 'sample'])
     def __init__(self,
                  teacher:nn.Module, # The pretrained classifier (frozen in place)
@@ -139,18 +155,8 @@ class CoCoRDCallback(DistillationCallback):
     def before_batch(self):
         if self.training: self.learn.xb = tuple(view(self.xb[0]) for view in self.view_fns)
 
-    def after_pred(self):
-        self.out = self.pred if isinstance(self.pred, CoCoRDOutput) else None
-        if self.out is not None: self.learn.pred = self.out.logits
-
-    def after_loss(self):
-        out, ce = self.out, self.loss_grad
-        if out is None: return
-        self.learn.loss_grad = self.model.classification_weight * ce + self.model.distillation_loss(out)
-        self.learn.loss = self.loss_grad.clone()
-        self.record_terms(out.contrast, out.prediction, ce, *([out.kd] if out.kd is not None else []),
-                          contrast_accuracy(out.contrast_logits))
-        self.out = None
+    def terms(self, out, ce):
+        return [out.contrast, out.prediction, ce, *([out.kd] if out.kd is not None else []), contrast_accuracy(out.contrast_logits)]
 
     def show_views(self, max_n:int=8, figsize=None, **kwargs):
         "Show `max_n` images of a training batch and their three views x_s, x'_s, x_t, one row each"

@@ -271,7 +271,7 @@ class CRDCallback(DistillationCallback):
                                kd_weight=kd_weight, kd_T=kd_T, classification_weight=classification_weight)
         self.epoch_means, self.out, self.indices = {}, None, None
 
-    wrapper_class = CRD
+    wrapper_class, output_class = CRD, CRDOutput
     @property
     def name(self): return 'crd'
 
@@ -301,14 +301,4 @@ class CRDCallback(DistillationCallback):
         idx = self.indices.batch(self.iter, len(x)).to(x.device)
         self.learn.xb = (self.view(x), idx)
 
-    def after_pred(self):
-        self.out = self.pred if isinstance(self.pred, CRDOutput) else None
-        if self.out is not None: self.learn.pred = self.out.logits
-
-    def after_loss(self):
-        out, ce = self.out, self.loss_grad
-        if out is None: return
-        self.learn.loss_grad = self.model.classification_weight * ce + self.model.distillation_loss(out)
-        self.learn.loss = self.loss_grad.clone()
-        self.record_terms(out.crd, ce, *([out.kd] if out.kd is not None else []))
-        self.out = None
+    def terms(self, out, ce): return [out.crd, ce, *([out.kd] if out.kd is not None else [])]
