@@ -7,12 +7,12 @@ from __future__ import annotations
 import json, random, sys, time, warnings
 from contextlib import nullcontext
 warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated')   # raised by fastai's imports: noise for CLI users
-from dataclasses import dataclass, asdict, field, fields
+from dataclasses import dataclass, asdict
 from pathlib import Path
 import torch
 import pandas as pd
 from fastcore.script import call_parse, store_true
-from fastai.callback.core import Callback, CancelFitException
+from fastai.callback.core import Callback
 from fastai.learner import Learner
 from fastai.losses import CrossEntropyLossFlat
 from fastai.metrics import accuracy

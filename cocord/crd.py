@@ -15,7 +15,8 @@ from .losses import kd_loss
 from .momentum import check_momentum
 from .core import _check_positive, _check_weight, probe_pair
 from .augment import RandomCropFlip
-from .callback import DistillationCallback, cocord_splitter, normalized_black
+from fastcore.meta import delegates
+from .callback import DistillationCallback, normalized_black
 
 # %% auto #0
 __all__ = ['CRDEmbed', 'uniform_negatives', 'other_class_negatives', 'estimate_log_z', 'CRDMemory', 'crd_nce_loss', 'CRDOutput',
@@ -250,25 +251,16 @@ def dataset_labels(ds) -> Tensor:
 
 # %% ../nbs/25_crd.ipynb #e5a592d8
 class CRDCallback(DistillationCallback):
-    "Distill `teacher` into the `Learner`'s model with CRD (Tian et al., 2020); `kd_weight=1.` gives CRD+KD"
+    "Distill `teacher` into the `Learner`'s model with CRD (Tian et al., 2020); `kd_weight=1.` gives CRD+KD; keyword arguments go to `CRD`"
+    @delegates(CRD, but=['student', 'teacher', 'n_data', 'labels', 'sample'])
     def __init__(self,
                  teacher:nn.Module, # The pretrained classifier (frozen in place)
                  n_data:int|None=None, # N, rows of the memory banks; default `len(dls.train_ds)`
-                 feat_dim:int=128, # Size of the embeddings
-                 nce_k:int=16384, # K, negatives per image
-                 nce_t:float=0.07, # τ
-                 nce_m:float=0.5, # Momentum of the memory update
-                 crd_weight:float=0.8, # β
-                 kd_weight:float=0., # λ_kd; 1 gives CRD+KD
-                 kd_T:float=4., # T of the KD term
-                 classification_weight:float=1., # λ_cls, the weight of your `loss_func`
                  views:Callable|None=None, # Augmentation of training batches; default: pad-4 crop + flip
                  negatives:str='uniform', # 'uniform' over the dataset, or 'other_class' (RepDistiller's CIFAR loader)
-                ):
+                 **kwargs):
         if negatives not in ('uniform', 'other_class'): raise ValueError(f"negatives must be 'uniform' or 'other_class', got {negatives!r}.")
-        self.teacher, self.views, self.n_data, self.negatives = teacher, views, n_data, negatives
-        self.crd_kwargs = dict(feat_dim=feat_dim, nce_k=nce_k, nce_t=nce_t, nce_m=nce_m, crd_weight=crd_weight,
-                               kd_weight=kd_weight, kd_T=kd_T, classification_weight=classification_weight)
+        self.teacher, self.views, self.n_data, self.negatives, self.crd_kwargs = teacher, views, n_data, negatives, kwargs
         self.epoch_means, self.out, self.indices = {}, None, None
 
     wrapper_class, output_class = CRD, CRDOutput

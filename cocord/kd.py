@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Callable
 import torch
 from torch import nn
-from fastai.callback.core import Callback
 from .losses import kd_loss
 from .augment import RandomCropFlip
 from .callback import TermRecorder, normalized_black

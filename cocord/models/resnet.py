@@ -4,7 +4,6 @@
 
 # %% ../../nbs/10_models_resnet.ipynb #2a4696d4
 from __future__ import annotations
-import torch
 from torch import nn, Tensor
 import torch.nn.functional as F
 
