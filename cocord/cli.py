@@ -9,7 +9,7 @@ from contextlib import nullcontext
 warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated')   # raised by fastai's imports: noise for CLI users
 from dataclasses import dataclass, asdict
 from pathlib import Path
-import torch
+import numpy as np, torch
 import pandas as pd
 from fastcore.script import call_parse, store_true
 from fastai.callback.core import Callback
@@ -27,8 +27,9 @@ from .recipes import AugmentCallback, Recipe, cifar100_recipe, imagenet_recipe, 
 from .teachers import load_teacher
 
 # %% auto #0
-__all__ = ['METHODS', 'DATASET_DEFAULTS', 'RunConfig', 'RunCheckpoint', 'teacher_config', 'ensure_teacher', 'method_callbacks',
-           'run', 'save_figure', 'plot_history', 'evaluate', 'compare_methods', 'plot_comparison', 'cocord_train']
+__all__ = ['METHODS', 'DATASET_DEFAULTS', 'RunConfig', 'RunCheckpoint', 'StepTimer', 'teacher_config', 'ensure_teacher',
+           'method_callbacks', 'run', 'save_figure', 'plot_history', 'evaluate', 'compare_methods', 'plot_comparison',
+           'cocord_train']
 
 # %% ../nbs/21_cli.ipynb #541b9731
 METHODS = ('vanilla', 'kd', 'cocord', 'cocord+kd', 'dcd', 'crd', 'crd+kd')
@@ -155,6 +156,21 @@ class RunCheckpoint(Callback):
         (self.out/'state.json').write_text(json.dumps(dict(epoch=self.epoch, best_accuracy=self.best, best_epoch=self.best_epoch)))
 
 # %% ../nbs/21_cli.ipynb #e00950bb
+class StepTimer(Callback):
+    "Wall time of each training step (batch, forward, loss, backward, optimizer step); `median_ms` skips the warm-up"
+    order = -20   # before every other callback's `before_batch`, so augmentation and teacher passes are counted
+    def __init__(self, warmup:int=3): self.warmup, self.times = warmup, []
+    def before_batch(self):
+        if self.training: self.t0 = time.perf_counter()
+    def after_batch(self):
+        if self.training: self.times.append(time.perf_counter() - self.t0)
+    @property
+    def median_ms(self) -> float:
+        "Median step time in milliseconds, after the first `warmup` steps (of all steps in a run shorter than that)"
+        t = self.times[self.warmup:] or self.times
+        return float('nan') if not t else 1e3 * float(np.median(t))
+
+# %% ../nbs/21_cli.ipynb #6b1a7e7e
 def _views(c:RunConfig, dls):
     "The training augmentation of the run: pad-and-crop plus flip, or a random resized crop for ImageNet"
     if c.dataset == 'imagenet': return RandomResizedCropFlip(c.size)
@@ -182,7 +198,7 @@ def _teacher(c:RunConfig, n_classes:int, log) -> torch.nn.Module:
     ckpt = c.teacher_ckpt if c.teacher_ckpt is not None else ensure_teacher(c, Path(c.out)/'teacher', log)
     return load_teacher(c.teacher, ckpt, n_classes)
 
-# %% ../nbs/21_cli.ipynb #a1ab4a4c
+# %% ../nbs/21_cli.ipynb #1388c633
 def method_callbacks(c:RunConfig, teacher, dls) -> list:
     "The callbacks that make the run's method"
     views = _views(c, dls)
@@ -191,12 +207,26 @@ def method_callbacks(c:RunConfig, teacher, dls) -> list:
     if c.method in ('crd', 'crd+kd'): return [CRDCallback(teacher, nce_k=c.nce_k or 16384, kd_weight=c.kd_weight, kd_T=c.kd_temperature or 4., views=views)]
     return [CoCoRDCallback(teacher, views=views, learnable_contrast=c.method == 'dcd', **c.cocord_kwargs())]
 
-# %% ../nbs/21_cli.ipynb #64ccd467
+# %% ../nbs/21_cli.ipynb #dc764bf0
+def _bars_readable() -> bool:
+    "Progress bars redraw in place in a notebook or a terminal; written to a log file they are thousands of lines of noise"
+    from fastprogress.fastprogress import IN_NOTEBOOK
+    return IN_NOTEBOOK or sys.stdout.isatty()
+
+class _PlainTable:
+    "fastai's table of epochs as plain aligned lines, for a log file: the column names, then one line per epoch"
+    def __init__(self, learn): self.learn, self.started = learn, False
+    def __call__(self, row:list):
+        if not self.started: self.started = self._print(self.learn.recorder.metric_names) or True
+        self._print(row)
+    def _print(self, row): print(' '.join(f'{v:>13.5f}' if isinstance(v, float) else f'{v!s:>13}' for v in row), flush=True)
+
+# %% ../nbs/21_cli.ipynb #6eb3b2af
 def run(config:RunConfig, # What to run (defaults are filled in)
         resume:bool=False, # Continue the run saved in `config.out`
         cbs:list|None=None, # Extra fastai callbacks
         log=print, # Where progress messages go
-        progress:bool=True, # Show fastai's progress bars and table
+        progress:bool=True, # Show fastai's table of epochs, and its progress bars in a notebook or terminal (not in a log file)
        ) -> dict:
     "Train one configuration; write its outputs to `config.out`; return its summary"
     c = config.resolved()
@@ -223,21 +253,24 @@ def run(config:RunConfig, # What to run (defaults are filled in)
         _set_rng_state(learn, torch.load(out/'rng.pth', weights_only=True))
         start = state['epoch'] + 1
         log(f"resuming {out} at epoch {start} of {c.epochs}")
-    checkpoint = RunCheckpoint(out, resume, *((state['best_accuracy'], state['best_epoch']) if resume else ()))
+    checkpoint, timer = RunCheckpoint(out, resume, *((state['best_accuracy'], state['best_epoch']) if resume else ())), StepTimer()
     if start < c.epochs:
-        with (nullcontext() if progress else learn.no_bar()), (nullcontext() if progress else learn.no_logging()):
-            recipe.fit(learn, start_epoch=start, cbs=[checkpoint, *(cbs or [])])
+        with (nullcontext() if progress and _bars_readable() else learn.no_bar()), (nullcontext() if progress else learn.no_logging()):
+            if progress and not _bars_readable(): learn.logger = _PlainTable(learn)
+            recipe.fit(learn, start_epoch=start, cbs=[checkpoint, timer, *(cbs or [])])
     history = pd.read_csv(out/'history.csv')
     save_figure(plot_history(history), out/'history.png')
     summary = dict(dataset=c.dataset, method=c.method, teacher=None if c.method == 'vanilla' else c.teacher,
                    student=c.student, epochs=len(history), last_accuracy=float(history['accuracy'].iloc[-1]),
-                   best_accuracy=checkpoint.best, best_epoch=checkpoint.best_epoch, seconds=round(time.time() - t0, 1), out=str(out))
+                   best_accuracy=checkpoint.best, best_epoch=checkpoint.best_epoch, seconds=round(time.time() - t0, 1),
+                   step_ms=round(timer.median_ms, 1), out=str(out))
     log(f"cocord_train: {c.method} {'' if c.method == 'vanilla' else c.teacher + ' -> '}{c.student} on {c.dataset}: "
         f"last-epoch accuracy {summary['last_accuracy']:.2%} after {summary['epochs']} epochs "
-        f"(best {checkpoint.best:.2%} at epoch {checkpoint.best_epoch}), {summary['seconds']:.0f} s; outputs in {out}")
+        f"(best {checkpoint.best:.2%} at epoch {checkpoint.best_epoch}), {summary['seconds']:.0f} s, "
+        f"{summary['step_ms']:.0f} ms a training step; outputs in {out}")
     return summary
 
-# %% ../nbs/21_cli.ipynb #6b1a7e7e
+# %% ../nbs/21_cli.ipynb #816bcd36
 def save_figure(fig, path:Path):
     "Write `fig` as a PNG and close it (a script or notebook making many runs keeps no figures open)"
     import matplotlib.pyplot as plt
@@ -247,7 +280,7 @@ def plot_history(history:pd.DataFrame):
     "One panel per column of a run's `history.csv` (losses together), against the epoch"
     return plot_curves({k: history[k] for k in history.columns if k not in ('epoch', 'time', 'seconds')}, x=history['epoch'])
 
-# %% ../nbs/21_cli.ipynb #dc764bf0
+# %% ../nbs/21_cli.ipynb #0a1e5cac
 def evaluate(c:RunConfig, arch:str, ckpt:str|Path) -> float:
     "Accuracy on the run's validation set (the test split unless `holdout`) of `arch` with the weights in `ckpt`"
     dls = get_dls(c.dataset, c.path, bs=c.bs, size=c.size, channels=c.channels, holdout=c.holdout, n_train=c.n_train,
@@ -255,7 +288,7 @@ def evaluate(c:RunConfig, arch:str, ckpt:str|Path) -> float:
     learn = Learner(dls, load_teacher(arch, ckpt, dls.c), loss_func=CrossEntropyLossFlat(), metrics=accuracy)
     with learn.no_bar(): return float(learn.validate()[1])
 
-# %% ../nbs/21_cli.ipynb #6eb3b2af
+# %% ../nbs/21_cli.ipynb #64acb4cd
 def compare_methods(config:RunConfig, # Dataset, architectures and hyperparameters; `method` and `seed` are set per run
             methods:tuple=('vanilla', 'kd', 'cocord'), # Methods to train the student with
             seeds:tuple=(0,), # One run per method and seed
@@ -271,7 +304,8 @@ def compare_methods(config:RunConfig, # Dataset, architectures and hyperparamete
         for m in methods:
             s = run(RunConfig(**{**asdict(c), 'method': m, 'seed': seed, 'kd_weight': config.kd_weight, 'out': str(out/f'{m}-seed{seed}')}),
                     log=log, progress=progress)
-            rows.append(dict(method=m, seed=seed, last_accuracy=s['last_accuracy'], best_accuracy=s['best_accuracy'], seconds=s['seconds']))
+            rows.append(dict(method=m, seed=seed, last_accuracy=s['last_accuracy'], best_accuracy=s['best_accuracy'],
+                             seconds=s['seconds'], step_ms=s['step_ms']))
     table = pd.DataFrame(rows)
     table.to_csv(out/'comparison.csv', index=False)
     summary = table.groupby('method', sort=False)['last_accuracy'].agg(['mean', 'std', 'count'])
@@ -281,7 +315,7 @@ def compare_methods(config:RunConfig, # Dataset, architectures and hyperparamete
         + f"\ntable and plot in {out}")
     return table
 
-# %% ../nbs/21_cli.ipynb #816bcd36
+# %% ../nbs/21_cli.ipynb #f2846b9a
 def plot_comparison(table:pd.DataFrame, title:str=''):
     "Bar plot of the last-epoch accuracy of each method (mean over seeds, with each seed as a dot)"
     import matplotlib.pyplot as plt
@@ -297,7 +331,7 @@ def plot_comparison(table:pd.DataFrame, title:str=''):
     fig.tight_layout()
     return fig
 
-# %% ../nbs/21_cli.ipynb #0a1e5cac
+# %% ../nbs/21_cli.ipynb #2b1b6b8b
 _user_errors = (ValueError, FileNotFoundError, NotADirectoryError, KeyError)
 
 @call_parse
