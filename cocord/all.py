@@ -6,7 +6,7 @@
 __all__ = []
 
 # %% ../nbs/08_all.ipynb #7a14431b
-from . import queue, momentum, heads, losses, features, core, augment, callback, layouts, teachers, data, kd, recipes, crd, probe
+from . import queue, momentum, heads, losses, features, core, augment, callback, layouts, teachers, data, kd, recipes, crd, probe, distributed
 from .models import registry
 from .queue import *
 from .momentum import *
@@ -24,6 +24,7 @@ from .kd import *
 from .recipes import *
 from .crd import *
 from .probe import *
+from .distributed import *
 
 # %% ../nbs/08_all.ipynb #02ffa989
-__all__ = [name for module in (queue, momentum, heads, losses, features, core, augment, callback, layouts, registry, teachers, data, kd, recipes, crd, probe) for name in module.__all__]
+__all__ = [name for module in (queue, momentum, heads, losses, features, core, augment, callback, layouts, registry, teachers, data, kd, recipes, crd, probe, distributed) for name in module.__all__]

@@ -21,8 +21,8 @@ from .losses import contrast_accuracy
 from .augment import RandomCropFlip, three_views
 
 # %% auto #0
-__all__ = ['normalized_black', 'cocord_splitter', 'TrainTerm', 'TermRecorder', 'DistillationCallback', 'CoCoRDCallback',
-           'plot_curves']
+__all__ = ['normalized_black', 'cocord_splitter', 'TrainTerm', 'TermRecorder', 'unwrap_model', 'DistillationCallback',
+           'CoCoRDCallback', 'plot_curves']
 
 # %% ../nbs/07_callback.ipynb #c44334dd
 def normalized_black(dls) -> torch.Tensor|float:
@@ -76,7 +76,15 @@ class TermRecorder(Callback):
         means = (self.totals / self.count).tolist() if self.count else [float('nan')] * len(self.term_names)
         self.epoch_means = dict(zip(self.term_names, means))
 
-# %% ../nbs/07_callback.ipynb #b312264d
+# %% ../nbs/07_callback.ipynb #e4b68d31
+def unwrap_model(model:nn.Module) -> nn.Module:
+    "The module inside any `DistributedDataParallel`, `DataParallel` or `torch.compile` wrappers"
+    while True:
+        if isinstance(model, (nn.parallel.DistributedDataParallel, nn.DataParallel)): model = model.module
+        elif hasattr(model, '_orig_mod'): model = model._orig_mod
+        else: return model
+
+# %% ../nbs/07_callback.ipynb #f6965f76
 class DistillationCallback(TermRecorder):
     "Base of the callbacks that wrap the `Learner`'s model in a module holding the student, the frozen teacher and trainable extras"
     wrapper_class = nn.Module   # the class `build` returns
@@ -86,14 +94,19 @@ class DistillationCallback(TermRecorder):
     def terms(self, out, ce) -> list: raise NotImplementedError   # this step's terms, in the order of `term_names`
 
     @property
+    def wrapper(self) -> nn.Module:
+        "The distillation module (`learn.model`, or what a `DistributedDataParallel` around it holds)"
+        return unwrap_model(self.learn.model)
+
+    @property
     def student(self) -> nn.Module:
         "The student being distilled: a plain module, ready to save or export"
-        return self.learn.model.student
+        return self.wrapper.student
 
     def _wrap_model(self) -> bool:
         "Make `learn.model` the wrapper around it; False if it already is one for this teacher"
-        if isinstance(self.learn.model, self.wrapper_class):
-            if self.learn.model.teacher is not self.teacher: raise ValueError(
+        if isinstance(self.wrapper, self.wrapper_class):
+            if self.wrapper.teacher is not self.teacher: raise ValueError(
                 f"The Learner's model is already a {self.wrapper_class.__name__} module with another teacher; "
                 f"create the Learner from the plain student.")
             return False
@@ -122,12 +135,12 @@ class DistillationCallback(TermRecorder):
         "Weigh the classification loss and add the distillation terms"
         out, ce = self.out, self.loss_grad
         if out is None: return
-        self.learn.loss_grad = self.model.classification_weight * ce + self.model.distillation_loss(out)
+        self.learn.loss_grad = self.wrapper.classification_weight * ce + self.wrapper.distillation_loss(out)
         self.learn.loss = self.loss_grad.clone()
         self.record_terms(*self.terms(out, ce))
         self.out = None
 
-# %% ../nbs/07_callback.ipynb #e4b68d31
+# %% ../nbs/07_callback.ipynb #c89583cc
 class CoCoRDCallback(DistillationCallback):
     "Distill `teacher` into the `Learner`'s model with CoCoRD; keyword arguments go to `CoCoRD`"
     wrapper_class, output_class = CoCoRD, CoCoRDOutput
@@ -150,7 +163,7 @@ class CoCoRDCallback(DistillationCallback):
 
     def prepare(self):
         self.view_fns = self._view_fns()
-        self.term_names = ['contrast', 'pred', 'ce'] + (['kd'] if self.model.kd_weight else []) + ['ctr_acc']
+        self.term_names = ['contrast', 'pred', 'ce'] + (['kd'] if self.wrapper.kd_weight else []) + ['ctr_acc']
 
     def before_batch(self):
         if self.training: self.learn.xb = tuple(view(self.xb[0]) for view in self.view_fns)
@@ -171,7 +184,7 @@ class CoCoRDCallback(DistillationCallback):
             axr[0].set_ylabel(title, fontsize=12)
         return fig
 
-# %% ../nbs/07_callback.ipynb #82bcd1ab
+# %% ../nbs/07_callback.ipynb #9d3cf166
 def plot_curves(columns:dict, # Name -> one value per epoch
                 x=None, # The epochs (default 0, 1, ...)
                 ncols:int=3, figsize=None):

@@ -4,7 +4,7 @@
 
 # %% ../nbs/21_cli.ipynb #bd9cb018
 from __future__ import annotations
-import json, random, sys, time, warnings
+import json, os, random, sys, time, warnings
 from contextlib import nullcontext
 warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated')   # raised by fastai's imports: noise for CLI users
 from dataclasses import dataclass, asdict
@@ -18,13 +18,14 @@ from fastai.losses import CrossEntropyLossFlat
 from fastai.metrics import accuracy
 from fastai.torch_core import set_seed
 from .augment import RandomCropFlip, RandomResizedCropFlip
-from .callback import CoCoRDCallback, normalized_black, plot_curves
+from .callback import CoCoRDCallback, normalized_black, plot_curves, unwrap_model
 from .data import DATASETS, get_dls
 from .kd import KDCallback
 from .crd import CRDCallback
 from .models.registry import get_model, check_model_name
 from .recipes import AugmentCallback, Recipe, cifar100_recipe, imagenet_recipe, teacher_recipe
 from .teachers import load_teacher
+from . import distributed    # fastai's `Learner.distrib_ctx` (with Accelerate installed), DistributedDL on gloo too
 
 # %% auto #0
 __all__ = ['METHODS', 'DATASET_DEFAULTS', 'RunConfig', 'RunCheckpoint', 'StepTimer', 'teacher_config', 'ensure_teacher',
@@ -80,6 +81,7 @@ class RunConfig:
     n_train:int|None = None
     seed:int = 0
     workers:int = 0
+    sync_bn:bool = False
     out:str|None = None
 
     def resolved(self) -> RunConfig:
@@ -116,17 +118,33 @@ class RunConfig:
         return {n: getattr(self, n) for n in names if getattr(self, n) is not None}
 
 # %% ../nbs/21_cli.ipynb #e8704201
+def _train_loader(learn):
+    "The training `DataLoader`, unwrapped from fastai's `DistributedDL` in a multi-process run"
+    dl = learn.dls.train
+    return dl.dl if distributed.DistributedDL is not None and isinstance(dl, distributed.DistributedDL) else dl
+
 def _rng_state(learn) -> dict:
-    return dict(python=random.getstate(), torch=torch.get_rng_state(), loader=learn.dls.train.rng.getstate(),
+    return dict(python=random.getstate(), torch=torch.get_rng_state(), loader=_train_loader(learn).rng.getstate(),
                 cuda=torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [])
 
 def _set_rng_state(learn, s:dict):
-    random.setstate(s['python']); torch.set_rng_state(s['torch']); learn.dls.train.rng.setstate(s['loader'])
+    random.setstate(s['python']); torch.set_rng_state(s['torch']); _train_loader(learn).rng.setstate(s['loader'])
     if s['cuda'] and torch.cuda.is_available(): torch.cuda.set_rng_state_all(s['cuda'])
+
+def _launch() -> tuple[int, int, int]:
+    "`(rank, local_rank, world_size)` set by `torchrun` or `accelerate launch`; `(0, 0, 1)` for a plain process"
+    env = lambda k, d: int(os.environ.get(k, d))
+    return env('RANK', 0), env('LOCAL_RANK', 0), env('WORLD_SIZE', 1)
+
+def _rng_file(out:Path) -> Path:
+    "Where this process keeps its random-number states: `rng.pth`, or one file per rank in a multi-process run"
+    rank, _, ws = _launch()
+    return out/('rng.pth' if ws == 1 else f'rng-rank{rank}.pth')
 
 def _student(learn):
     "The trained network: the student inside a `CoCoRD` wrapper, else the `Learner`'s model"
-    return getattr(learn.model, 'student', learn.model)
+    model = unwrap_model(learn.model)
+    return getattr(model, 'student', model)
 
 # %% ../nbs/21_cli.ipynb #0fa8768b
 class RunCheckpoint(Callback):
@@ -134,9 +152,10 @@ class RunCheckpoint(Callback):
     order = 70   # after the Recorder has logged the epoch
     def __init__(self, out:Path, resume:bool=False, best:float=-1., best_epoch:int=-1):
         self.out, self.resume, self.best, self.best_epoch = Path(out), resume, best, best_epoch
+        self.main = _launch()[0] == 0      # in a multi-process run, rank 0 writes the files; each process its RNG state
 
     def before_fit(self):
-        if not self.resume: (self.out/'history.csv').unlink(missing_ok=True)
+        if not self.resume and self.main: (self.out/'history.csv').unlink(missing_ok=True)
 
     def before_train(self): self.t0 = time.time()
 
@@ -145,6 +164,8 @@ class RunCheckpoint(Callback):
         row = {'epoch': self.epoch, **dict(zip(self.recorder.metric_names[1:], self.recorder.values[-1])),
                'seconds': round(time.time() - self.t0, 1)}
         del self.t0
+        torch.save(_rng_state(self.learn), _rng_file(self.out))
+        if not self.main: return
         history = self.out/'history.csv'
         pd.DataFrame([row]).to_csv(history, mode='a', header=not history.exists(), index=False)
         torch.save(_student(self.learn).state_dict(), self.out/'student_last.pth')
@@ -152,7 +173,6 @@ class RunCheckpoint(Callback):
             self.best, self.best_epoch = row['accuracy'], self.epoch
             torch.save(_student(self.learn).state_dict(), self.out/'student_best.pth')
         self.learn.save('checkpoint', with_opt=True)      # into learn.path/model_dir = out
-        torch.save(_rng_state(self.learn), self.out/'rng.pth')
         (self.out/'state.json').write_text(json.dumps(dict(epoch=self.epoch, best_accuracy=self.best, best_epoch=self.best_epoch)))
 
 # %% ../nbs/21_cli.ipynb #e00950bb
@@ -238,28 +258,36 @@ def run(config:RunConfig, # What to run (defaults are filled in)
         if saved != asdict(c): raise ValueError(f"--resume: the options differ from those of the run saved in {out}; "
                                                 f"resume with the same options (see {out/'config.json'}).")
     elif state is not None: log(f"note: {out} holds an earlier run; starting afresh and overwriting it")
-    set_seed(c.seed)
+    rank, local_rank, ws = _launch()
+    if c.bs % ws: raise ValueError(f"--bs {c.bs} is the global batch and must split evenly over the {ws} processes.")
+    if c.sync_bn and not torch.cuda.is_available(): raise ValueError("--sync_bn needs CUDA: PyTorch's SyncBatchNorm runs on GPUs only.")
+    if ws > 1 and distributed.DistributedDL is None: raise ValueError(
+        "A multi-process run trains through fastai's distrib_ctx, which needs Accelerate: pip install accelerate")
+    if ws > 1 and torch.cuda.is_available(): torch.cuda.set_device(local_rank)
+    set_seed(c.seed + rank)      # the shuffled order comes from rank 0; augmentations differ by process
     t0 = time.time()
-    dls = get_dls(c.dataset, c.path, bs=c.bs, size=c.size, channels=c.channels, holdout=c.holdout,
+    dls = get_dls(c.dataset, c.path, bs=c.bs // ws, size=c.size, channels=c.channels, holdout=c.holdout,
                   n_train=c.n_train, seed=c.seed, num_workers=c.workers)
     teacher = None if c.method == 'vanilla' else _teacher(c, dls.c, log)
     recipe = Recipe(**{**vars(RunConfig.recipe_for(c)), 'lr': c.lr, 'bs': c.bs})
     learn = Learner(dls, get_model(c.student, num_classes=dls.c), loss_func=CrossEntropyLossFlat(), metrics=accuracy,
                     path=out, model_dir='.', cbs=method_callbacks(c, teacher, dls), **recipe.learner_kwargs)
-    (out/'config.json').write_text(json.dumps(asdict(c), indent=1))
+    if rank == 0: (out/'config.json').write_text(json.dumps(asdict(c), indent=1))
     start = 0
     if resume:
         learn.load('checkpoint', with_opt=True)
-        _set_rng_state(learn, torch.load(out/'rng.pth', weights_only=True))
+        _set_rng_state(learn, torch.load(_rng_file(out), weights_only=True))
         start = state['epoch'] + 1
         log(f"resuming {out} at epoch {start} of {c.epochs}")
     checkpoint, timer = RunCheckpoint(out, resume, *((state['best_accuracy'], state['best_epoch']) if resume else ())), StepTimer()
     if start < c.epochs:
-        with (nullcontext() if progress and _bars_readable() else learn.no_bar()), (nullcontext() if progress else learn.no_logging()):
+        with (nullcontext() if progress and _bars_readable() else learn.no_bar()), (nullcontext() if progress else learn.no_logging()), \
+             (learn.distrib_ctx(sync_bn=c.sync_bn, cpu=not torch.cuda.is_available()) if ws > 1 else nullcontext()):
             if progress and not _bars_readable(): learn.logger = _PlainTable(learn)
             recipe.fit(learn, start_epoch=start, cbs=[checkpoint, timer, *(cbs or [])])
+    if ws > 1: torch.distributed.barrier()          # rank 0 has written the last epoch's files
     history = pd.read_csv(out/'history.csv')
-    save_figure(plot_history(history), out/'history.png')
+    if rank == 0: save_figure(plot_history(history), out/'history.png')
     summary = dict(dataset=c.dataset, method=c.method, teacher=None if c.method == 'vanilla' else c.teacher,
                    student=c.student, epochs=len(history), last_accuracy=float(history['accuracy'].iloc[-1]),
                    best_accuracy=checkpoint.best, best_epoch=checkpoint.best_epoch, seconds=round(time.time() - t0, 1),
@@ -365,6 +393,7 @@ def cocord_train(
     seeds:int=1, # Comparison: number of seeds per method
     compare:store_true=False, # Compare methods (vanilla, kd, cocord, or --method) instead of a single run
     workers:int=0, # Data-loading worker processes
+    sync_bn:store_true=False, # Multi-process runs: synchronise BatchNorm statistics across processes (CUDA only)
     out:str=None, # Output folder (default runs/<dataset>-<method>-<student>, runs/<dataset>-comparison)
     resume:store_true=False, # Continue the run saved in the output folder
 ):
@@ -374,15 +403,19 @@ def cocord_train(
                    projector_momentum=projector_momentum, contrast_weight=contrast_weight, prediction_weight=prediction_weight,
                    kd_weight=kd_weight, kd_temperature=kd_temperature, nce_k=nce_k, proj_dim=proj_dim, proj_hidden=proj_hidden,
                    pred_hidden=pred_hidden, holdout=holdout, n_train=n_train, seed=seed,
-                   workers=workers, out=out)
+                   workers=workers, sync_bn=sync_bn, out=out)
+    rank, _, ws = _launch()
+    log = print if rank == 0 else (lambda *a, **k: None)    # the other processes of a multi-process run stay quiet
     try:
+        if ws > 1 and (dataset is None or compare): raise ValueError(
+            "A comparison runs in one process; launch single runs (--dataset ... --method ...) with torchrun or accelerate.")
         if seeds < 1: raise ValueError(f"--seeds must be at least 1, got {seeds}.")
         if dataset is None or compare:
             if resume: raise ValueError("--resume continues a single run: give --dataset and the run's options.")
             methods = ('vanilla', 'kd', 'cocord') if method is None else tuple(method.split(','))
             compare_methods(RunConfig(dataset=dataset or 'digits', **options), methods, tuple(range(seed, seed + seeds)))
         elif seeds > 1: raise ValueError("--seeds goes with a comparison (--compare, or no --dataset).")
-        else: run(RunConfig(dataset=dataset, method=method or 'cocord', **options), resume=resume)
+        else: run(RunConfig(dataset=dataset, method=method or 'cocord', **options), resume=resume, log=log)
     except _user_errors as e:
         msg = e.args[0] if isinstance(e, KeyError) and e.args else str(e)
         print(f"cocord_train: error: {msg}", file=sys.stderr)

@@ -11,7 +11,7 @@ import torch.nn.functional as F
 from .queue import TeacherDictionary
 from .momentum import momentum_update_, frozen_copy, check_momentum
 from .heads import projector, predictor
-from .losses import info_nce, prediction_loss, kd_loss, LearnableContrast
+from .losses import info_nce, prediction_loss, kd_loss, LearnableContrast, full_precision
 from .features import features_and_logits, probe_classifier
 
 # %% auto #0
@@ -90,6 +90,8 @@ class CoCoRD(nn.Module):
         self.tracks_projector = d_s == d_t and not freeze_teacher_projector
         self.teacher_projector = (frozen_copy(self.projector) if self.tracks_projector
                                   else projector(d_t, proj_hidden, proj_dim).requires_grad_(False))
+        # Under DistributedDataParallel the all-gather keeps the queues equal: DDP need not broadcast them every step
+        self._ddp_params_and_buffers_to_ignore, self._queue_shared = ['queue.keys', 'queue.pointer'], False
 
     def train(self, mode:bool=True):
         "Set training mode, except for the teacher, which stays in eval mode"
@@ -110,6 +112,7 @@ class CoCoRD(nn.Module):
         "Student logits for one batch; one CoCoRD step (a `CoCoRDOutput`) for the three views x_s, x'_s, x_t"
         if x_s2 is None and x_t is None: return self.student(x_s)
         if x_s2 is None or x_t is None: raise ValueError("A CoCoRD step needs the three views x_s, x_s2 and x_t.")
+        if not self._queue_shared: self._queue_shared = self.queue.broadcast_()   # first multi-process step: rank 0's queue
         q, logits = self._student_pass(x_s)
         q2 = self._student_pass(x_s2)[0] if self.symmetric else None
         with torch.no_grad():
@@ -140,7 +143,8 @@ class CoCoRD(nn.Module):
         n = len(x_t)
         feature, logits = features_and_logits(self.teacher, x_t if x_kd is None else torch.cat([x_t, x_kd]),
                                               self.teacher_classifier)
-        keys = F.normalize(self.teacher_projector(feature[:n]).float(), dim=1)
+        keys = self.teacher_projector(feature[:n])
+        with full_precision(keys): keys = F.normalize(keys.float(), dim=1)
         return keys, (None if x_kd is None else logits[n:])
 
     def distillation_loss(self, out:CoCoRDOutput) -> Tensor:

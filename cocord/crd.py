@@ -10,6 +10,7 @@ import torch
 from torch import nn, Tensor
 import torch.nn.functional as F
 from fastai.data.load import DataLoader
+from .queue import world_size
 from .features import features_and_logits
 from .losses import kd_loss
 from .momentum import check_momentum
@@ -273,10 +274,14 @@ class CRDCallback(DistillationCallback):
         return CRD(student, self.teacher, n_data=self.n_data or len(ds), labels=labels, sample=self._sample(), **self.crd_kwargs)
 
     def prepare(self):
-        n, n_data = len(self.dls.train_ds), self.model.memory.n_data
+        if world_size() > 1: raise NotImplementedError(
+            "CRDCallback trains in one process only: its memory banks are written from each batch's dataset indices, "
+            "and across processes they would drift apart. Use CoCoRDCallback (its queue is shared across processes) "
+            "or KDCallback for multi-process training.")
+        n, n_data = len(self.dls.train_ds), self.wrapper.memory.n_data
         if n > n_data: raise ValueError(f"The training set has {n} images but the CRD memory only {n_data} rows (n_data).")
         self.view = self.views if self.views is not None else RandomCropFlip(fill=normalized_black(self.dls))
-        self.term_names = ['crd', 'ce'] + (['kd'] if self.model.kd_weight else [])
+        self.term_names = ['crd', 'ce'] + (['kd'] if self.wrapper.kd_weight else [])
         self.indices = BatchIndices(self.dls.train).attach()
 
     def after_fit(self):

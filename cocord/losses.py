@@ -9,9 +9,14 @@ from torch import nn, Tensor
 import torch.nn.functional as F
 
 # %% auto #0
-__all__ = ['info_nce', 'LearnableContrast', 'contrast_accuracy', 'prediction_loss', 'kd_loss']
+__all__ = ['full_precision', 'info_nce', 'LearnableContrast', 'contrast_accuracy', 'prediction_loss', 'kd_loss']
 
 # %% ../nbs/03_losses.ipynb #9439c9a4
+def full_precision(t:Tensor):
+    "A context where autocast is off on `t`'s device, so float32 inputs give float32 results"
+    return torch.autocast(t.device.type, enabled=False)
+
+# %% ../nbs/03_losses.ipynb #1a5c1f2f
 def info_nce(query:Tensor, # `(B, d)` student projections (normalised here)
              positive:Tensor, # `(B, d)` teacher keys of the same images (normalised here)
              negatives:Tensor, # `(N, d)` L2-normalised keys of the teacher dictionary
@@ -23,13 +28,14 @@ def info_nce(query:Tensor, # `(B, d)` student projections (normalised here)
     if query.shape != positive.shape or query.ndim != 2 or negatives.ndim != 2 or negatives.shape[1] != query.shape[1]:
         raise ValueError(f"info_nce expects query and positive of shape (B, d) and negatives of shape (N, d), got "
                          f"{tuple(query.shape)}, {tuple(positive.shape)} and {tuple(negatives.shape)}.")
-    q, k = F.normalize(query.float(), dim=1), F.normalize(positive.float(), dim=1)
-    cosines = torch.cat([(q * k).sum(1, keepdim=True), q @ negatives.detach().float().T], dim=1)
-    logits = cosines / temperature if scale is None else cosines * scale
-    if bias is not None: logits = logits + bias
-    return F.cross_entropy(logits, logits.new_zeros(len(logits), dtype=torch.long)), logits
+    with full_precision(query):
+        q, k = F.normalize(query.float(), dim=1), F.normalize(positive.float(), dim=1)
+        cosines = torch.cat([(q * k).sum(1, keepdim=True), q @ negatives.detach().float().T], dim=1)
+        logits = cosines / temperature if scale is None else cosines * scale.float()
+        if bias is not None: logits = logits + bias.float()
+        return F.cross_entropy(logits, logits.new_zeros(len(logits), dtype=torch.long)), logits
 
-# %% ../nbs/03_losses.ipynb #39efaf4c
+# %% ../nbs/03_losses.ipynb #77289677
 class LearnableContrast(nn.Module):
     "DCD-style learnable contrast: logit scale exp(t), t from `t0`, capped at `max_scale`, and a bias b from 0"
     def __init__(self, t0:float=1., max_scale:float=10.):
@@ -39,13 +45,13 @@ class LearnableContrast(nn.Module):
     def scale(self) -> Tensor: return self.t.exp().clamp(max=self.max_scale)
     def extra_repr(self): return f'scale={self.scale.item():.3f}, bias={self.b.item():.3f}, max_scale={self.max_scale}'
 
-# %% ../nbs/03_losses.ipynb #1a5c1f2f
+# %% ../nbs/03_losses.ipynb #9502329d
 def contrast_accuracy(logits:Tensor # `(B, N+1)` contrast logits, positive in column 0
                      ) -> Tensor:
     "Share of queries whose positive key scores above every negative"
     return (logits.argmax(dim=1) == 0).float().mean()
 
-# %% ../nbs/03_losses.ipynb #02309e2c
+# %% ../nbs/03_losses.ipynb #550f62fb
 def prediction_loss(prediction:Tensor, # `(B, d)` predictor outputs p
                     target:Tensor, # `(B, d)` slow-student projections z (not differentiated)
                    ) -> Tensor:
@@ -53,10 +59,11 @@ def prediction_loss(prediction:Tensor, # `(B, d)` predictor outputs p
     if prediction.shape != target.shape:
         raise ValueError(f"prediction_loss expects prediction and target of the same shape, got "
                          f"{tuple(prediction.shape)} and {tuple(target.shape)}.")
-    p, z = F.normalize(prediction.float(), dim=-1), F.normalize(target.detach().float(), dim=-1)
-    return (2 - 2 * (p * z).sum(dim=-1)).mean()
+    with full_precision(prediction):
+        p, z = F.normalize(prediction.float(), dim=-1), F.normalize(target.detach().float(), dim=-1)
+        return (2 - 2 * (p * z).sum(dim=-1)).mean()
 
-# %% ../nbs/03_losses.ipynb #f60f80de
+# %% ../nbs/03_losses.ipynb #969eb56e
 def kd_loss(student_logits:Tensor, # `(B, C)`
             teacher_logits:Tensor, # `(B, C)`, not differentiated
             temperature:float=4., # T
@@ -66,6 +73,7 @@ def kd_loss(student_logits:Tensor, # `(B, C)`
         raise ValueError(f"kd_loss expects student and teacher logits of the same shape, got "
                          f"{tuple(student_logits.shape)} and {tuple(teacher_logits.shape)}.")
     T = temperature
-    log_p_s = F.log_softmax(student_logits.float() / T, dim=1)
-    log_p_t = F.log_softmax(teacher_logits.detach().float() / T, dim=1)
-    return F.kl_div(log_p_s, log_p_t, reduction='batchmean', log_target=True) * T * T
+    with full_precision(student_logits):
+        log_p_s = F.log_softmax(student_logits.float() / T, dim=1)
+        log_p_t = F.log_softmax(teacher_logits.detach().float() / T, dim=1)
+        return F.kl_div(log_p_s, log_p_t, reduction='batchmean', log_target=True) * T * T

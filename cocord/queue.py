@@ -8,14 +8,34 @@ from typing import Callable
 import torch
 from torch import nn, Tensor
 import torch.nn.functional as F
+import torch.distributed as dist
 
 # %% auto #0
-__all__ = ['no_gather', 'TeacherDictionary']
+__all__ = ['no_gather', 'world_size', 'gather_across_processes', 'TeacherDictionary']
 
 # %% ../nbs/00_queue.ipynb #13b19dcd
 def no_gather(keys: Tensor) -> Tensor:
-    "The single-process `gather`: the keys of this process are all the keys."
+    "A `gather` that keeps each process's queue to its own keys (the default gathers across processes)"
     return keys
+
+def world_size() -> int:
+    "Number of processes training together: `torch.distributed`'s world size once it is initialised, else 1"
+    return dist.get_world_size() if dist.is_available() and dist.is_initialized() else 1
+
+def gather_across_processes(keys:Tensor # `(n, d)` keys of this process; `n` may differ between processes
+                           ) -> Tensor:
+    "The keys of every process, concatenated in rank order (`keys` itself in a single process)"
+    ws = world_size()
+    if ws == 1: return keys
+    n = torch.tensor([len(keys)], device=keys.device)
+    sizes = [torch.empty_like(n) for _ in range(ws)]
+    dist.all_gather(sizes, n)
+    sizes = [int(s) for s in sizes]
+    padded = keys.new_zeros(max(sizes), *keys.shape[1:])    # all_gather needs equal shapes: pad, then trim
+    padded[:len(keys)] = keys
+    parts = [torch.empty_like(padded) for _ in range(ws)]
+    dist.all_gather(parts, padded.contiguous())
+    return torch.cat([p[:s] for p, s in zip(parts, sizes)])
 
 # %% ../nbs/00_queue.ipynb #8e6218df
 class TeacherDictionary(nn.Module):
@@ -23,7 +43,7 @@ class TeacherDictionary(nn.Module):
     def __init__(self,
                  size:int=2048, # Number of keys N kept as negatives
                  dim:int=2048, # Dimension d of each key
-                 gather:Callable[[Tensor],Tensor]=no_gather, # Collects the keys of all processes before a write
+                 gather:Callable[[Tensor],Tensor]=gather_across_processes, # Collects the keys of all processes before a write
                 ):
         super().__init__()
         if not isinstance(size, int) or size < 1:
@@ -35,6 +55,13 @@ class TeacherDictionary(nn.Module):
         self.register_buffer('pointer', torch.zeros((), dtype=torch.long))
 
     def extra_repr(self): return f'size={self.size}, dim={self.dim}'
+
+    @torch.no_grad()
+    def broadcast_(self, src:int=0) -> bool:
+        "Copy process `src`'s keys and pointer to every process; False (and nothing done) in a single process"
+        if world_size() == 1: return False
+        dist.broadcast(self.keys, src); dist.broadcast(self.pointer, src)
+        return True
 
     @torch.no_grad()
     def enqueue(self, keys:Tensor # `(n, dim)` new keys, already L2-normalised, oldest first
