@@ -29,12 +29,15 @@ __all__ = ['synthetic_dls', 'learner_step_times', 'FloorStep', 'floor_step_times
            'negative_store_memory', 'cocord_bench']
 
 # %% ../nbs/29_bench.ipynb #897b7186
-def synthetic_dls(n_batches:int, bs:int, size:int=32, n_classes:int=100, seed:int=0) -> DataLoaders:
+def synthetic_dls(n_batches:int, bs:int, size:int=32, n_classes:int=100, seed:int=0,
+                  num_workers:int|None=0, # Loader processes (None: fastai's default, one per CPU)
+                 ) -> DataLoaders:
     "`n_batches` training batches of random images (and one validation batch), in a fixed order, on the CPU"
     g = torch.Generator().manual_seed(seed)
     x, y = torch.rand(n_batches * bs, 3, size, size, generator=g), torch.randint(0, n_classes, (n_batches * bs,), generator=g)
     items = [(TensorImage(a), TensorCategory(b)) for a, b in zip(x, y)]
-    return DataLoaders.from_dsets(items, items[:bs], bs=bs, shuffle=False, drop_last=True, device='cpu', num_workers=0)
+    workers = {} if num_workers is None else dict(num_workers=num_workers)
+    return DataLoaders.from_dsets(items, items[:bs], bs=bs, shuffle=False, drop_last=True, device='cpu', **workers)
 
 _sgd = dict(opt_func=partial(SGD, mom=0.9, decouple_wd=False), wd=5e-4, wd_bn_bias=True)   # the CIFAR-100 recipe's
 
@@ -82,11 +85,12 @@ def benchmark(teacher:str='resnet32x4', # Teacher architecture (zoo or torchvisi
               warmup:int=2, # Steps dropped at the start of each repeat
               repeats:int=3, # Interleaved repeats of (a), (b), (c)
               channels_last:bool=False, # Run every network in the channels-last memory layout
+              num_workers:int|None=0, # Loader processes of the synthetic batches (None: fastai's default)
               progress=None, # Called with a message after each repeat
               **cocord_kwargs) -> pd.DataFrame:
     "Median (a) plain, (b) floor and (c) CoCoRD step times in ms, and the ratios c/b and c/a"
     torch.manual_seed(0)
-    dls = synthetic_dls(steps + warmup, bs, size, n_classes)
+    dls = synthetic_dls(steps + warmup, bs, size, n_classes, num_workers=num_workers)
     net = lambda name: get_model(name, num_classes=n_classes)
     plain = Learner(dls, net(student), loss_func=CrossEntropyLossFlat(), **_sgd)
     full = Learner(dls, net(student), loss_func=CrossEntropyLossFlat(), **_sgd,
@@ -106,7 +110,7 @@ def benchmark(teacher:str='resnet32x4', # Teacher architecture (zoo or torchvisi
                               plain_ms=ms['plain'], floor_ms=ms['floor'], cocord_ms=ms['cocord'],
                               c_over_b=ms['cocord'] / ms['floor'], c_over_a=ms['cocord'] / ms['plain'])])
 
-# %% ../nbs/29_bench.ipynb #7e182323
+# %% ../nbs/29_bench.ipynb #991b53ff
 def contrast_cost(sizes=(1024, 4096, 16384, 65536), # Queue sizes N
                   dim:int=2048, # Key dimension d (the projector's output)
                   bs:int=64, repeats:int=10, warmup:int=2) -> pd.DataFrame:
@@ -124,7 +128,7 @@ def contrast_cost(sizes=(1024, 4096, 16384, 65536), # Queue sizes N
                          queue_MiB=queue.keys.numel() * queue.keys.element_size() / 2**20))
     return pd.DataFrame(rows)
 
-# %% ../nbs/29_bench.ipynb #9db59610
+# %% ../nbs/29_bench.ipynb #886a2a48
 def negative_store_memory(datasets:dict|None=None, # name -> (training images, CoCoRD queue size)
                           crd_dim:int=128, cocord_dim:int=2048) -> pd.DataFrame:
     "MiB of CRD's two memory banks and of CoCoRD's queue, per dataset"
@@ -134,7 +138,7 @@ def negative_store_memory(datasets:dict|None=None, # name -> (training images, C
                               cocord_queue_size=q, cocord_queue_MiB=q * cocord_dim * 4 / mib)
                          for k, (n, q) in datasets.items()])
 
-# %% ../nbs/29_bench.ipynb #991b53ff
+# %% ../nbs/29_bench.ipynb #f8245b8f
 @call_parse
 def cocord_bench(
     teacher:str='resnet32x4', # Teacher architecture
