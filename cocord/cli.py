@@ -16,7 +16,7 @@ from fastai.callback.core import Callback
 from fastai.learner import Learner
 from fastai.losses import CrossEntropyLossFlat
 from fastai.metrics import accuracy
-from fastai.torch_core import set_seed
+from fastai.torch_core import set_seed, rank_distrib, num_distrib
 import fastai.callback.channelslast        # Learner.to_channelslast
 from .augment import RandomCropFlip, RandomResizedCropFlip
 from .callback import CoCoRDCallback, normalized_black, plot_curves, unwrap_model
@@ -134,9 +134,8 @@ def _set_rng_state(learn, s:dict):
     if s['cuda'] and torch.cuda.is_available(): torch.cuda.set_rng_state_all(s['cuda'])
 
 def _launch() -> tuple[int, int, int]:
-    "`(rank, local_rank, world_size)` set by `torchrun` or `accelerate launch`; `(0, 0, 1)` for a plain process"
-    env = lambda k, d: int(os.environ.get(k, d))
-    return env('RANK', 0), env('LOCAL_RANK', 0), env('WORLD_SIZE', 1)
+    "`(rank, local_rank, world_size)` set by `torchrun` or `accelerate launch` (fastai's readers); `(0, 0, 1)` for a plain process"
+    return rank_distrib(), int(os.environ.get('LOCAL_RANK', 0)), max(num_distrib(), 1)
 
 def _rng_file(out:Path) -> Path:
     "Where this process keeps its random-number states: `rng.pth`, or one file per rank in a multi-process run"
