@@ -9,6 +9,7 @@ from typing import Callable, Sequence
 import torch
 from torch import Tensor
 import torch.nn.functional as F
+from .errors import OptionError, check_int
 
 # %% auto #0
 __all__ = ['RandomCropFlip', 'three_views', 'random_resized_boxes', 'resized_crops', 'RandomResizedCropFlip']
@@ -21,8 +22,8 @@ class RandomCropFlip:
                  flip:bool=True, # Flip half of the images horizontally
                  fill:float|Sequence[float]|Tensor=0., # Padding value, one number or one per channel
                 ):
-        if not isinstance(padding, int) or padding < 0: raise ValueError(f"padding must be an integer >= 0, got {padding!r}.")
-        self.padding, self.flip, self.fill = padding, flip, torch.as_tensor(fill, dtype=torch.float32).flatten()
+        self.padding = check_int(padding, 'padding', lo=0)
+        self.flip, self.fill = flip, torch.as_tensor(fill, dtype=torch.float32).flatten()
 
     def __repr__(self): return f"RandomCropFlip(padding={self.padding}, flip={self.flip}, fill={self.fill.tolist()})"
 
@@ -30,7 +31,7 @@ class RandomCropFlip:
         if x.ndim != 4: raise ValueError(f"RandomCropFlip expects a batch of images (B, C, H, W), got shape {tuple(x.shape)}.")
         B, C, H, W = x.shape
         p, dev = self.padding, x.device
-        if len(self.fill) not in (1, C): raise ValueError(f"fill has {len(self.fill)} values for images of {C} channels.")
+        if len(self.fill) not in (1, C): raise OptionError(f"fill has {len(self.fill)} values for images of {C} channels.")
         padded = self.fill.to(dev, x.dtype).view(1, -1, 1, 1).expand(B, C, H + 2*p, W + 2*p).clone()
         padded[:, :, p:p+H, p:p+W] = x
         rows = torch.randint(0, 2*p + 1, (B, 1), device=dev) + torch.arange(H, device=dev)
@@ -45,17 +46,17 @@ def three_views(views:Callable|Sequence[Callable]) -> tuple[Callable, Callable, 
     if callable(views): return (views,)*3
     views = tuple(views)
     if len(views) != 3 or not all(map(callable, views)):
-        raise ValueError("views must be one callable, used for x_s, x'_s and x_t, or a sequence of three callables.")
+        raise OptionError("views must be one callable, used for x_s, x'_s and x_t, or a sequence of three callables.")
     return views
 
 # %% ../nbs/06_augment.ipynb #825acc54
 def _check_range(value, name:str, upper:float|None=None) -> tuple[float, float]:
-    "`value` as a `(low, high)` pair of floats with `0 < low <= high (<= upper)`, or a clear `ValueError`"
+    "`value` as a `(low, high)` pair of floats with `0 < low <= high (<= upper)`, or a clear `OptionError`"
     try: low, high = map(float, value)
-    except (TypeError, ValueError): raise ValueError(f"{name} must be a pair (min, max) of numbers, got {value!r}.") from None
+    except (TypeError, ValueError): raise OptionError(f"{name} must be a pair (min, max) of numbers, got {value!r}.") from None
     if not (0 < low <= high) or (upper is not None and high > upper):
         bound = f" <= {upper:g}" if upper is not None else ""
-        raise ValueError(f"{name} must be a range (min, max) with 0 < min <= max{bound}, got {value!r}.")
+        raise OptionError(f"{name} must be a range (min, max) with 0 < min <= max{bound}, got {value!r}.")
     return low, high
 
 # %% ../nbs/06_augment.ipynb #a499b80c
@@ -116,11 +117,11 @@ def resized_crops(x:Tensor, # `(B, C, H, W)` float batch
 
 # %% ../nbs/06_augment.ipynb #4d37ba02
 def _check_size(size) -> tuple[int, int]|None:
-    "`size` as `(h, w)` (an int means a square), None as None, or a clear `ValueError`"
+    "`size` as `(h, w)` (an int means a square), None as None, or a clear `OptionError`"
     if size is None: return None
     pair = (size, size) if isinstance(size, int) else tuple(size) if isinstance(size, (tuple, list)) else ()
     if len(pair) != 2 or not all(isinstance(s, int) and not isinstance(s, bool) and s >= 1 for s in pair):
-        raise ValueError(f"size must be None, an int >= 1 or a pair (h, w) of ints >= 1, got {size!r}.")
+        raise OptionError(f"size must be None, an int >= 1 or a pair (h, w) of ints >= 1, got {size!r}.")
     return pair
 
 class RandomResizedCropFlip:
@@ -135,7 +136,7 @@ class RandomResizedCropFlip:
         self.size = _check_size(size)
         self.scale, self.ratio = _check_range(scale, 'scale', upper=1.), _check_range(ratio, 'ratio')
         if mode not in ('bilinear', 'nearest', 'bicubic'):
-            raise ValueError(f"mode must be 'bilinear', 'nearest' or 'bicubic', got {mode!r}.")
+            raise OptionError(f"mode must be 'bilinear', 'nearest' or 'bicubic', got {mode!r}.")
         self.flip, self.mode = flip, mode
 
     def __repr__(self):

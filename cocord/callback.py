@@ -19,6 +19,7 @@ from fastcore.meta import delegates
 from .core import CoCoRD, CoCoRDOutput
 from .losses import contrast_accuracy
 from .augment import RandomCropFlip, three_views
+from .errors import OptionError
 
 # %% auto #0
 __all__ = ['normalized_black', 'cocord_splitter', 'TrainTerm', 'TermRecorder', 'unwrap_model', 'DistillationCallback',
@@ -106,7 +107,7 @@ class DistillationCallback(TermRecorder):
     def _wrap_model(self) -> bool:
         "Make `learn.model` the wrapper around it; False if it already is one for this teacher"
         if isinstance(self.wrapper, self.wrapper_class):
-            if self.wrapper.teacher is not self.teacher: raise ValueError(
+            if self.wrapper.teacher is not self.teacher: raise OptionError(
                 f"The Learner's model is already a {self.wrapper_class.__name__} module with another teacher; "
                 f"create the Learner from the plain student.")
             return False

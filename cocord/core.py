@@ -9,7 +9,8 @@ import torch
 from torch import nn, Tensor
 import torch.nn.functional as F
 from .queue import TeacherDictionary
-from .momentum import momentum_update_, frozen_copy, check_momentum
+from .errors import OptionError, check_positive, check_weight, check_momentum
+from .momentum import momentum_update_, frozen_copy
 from .heads import projector, predictor
 from .losses import info_nce, prediction_loss, kd_loss, LearnableContrast, full_precision
 from .features import features_and_logits, probe_classifier
@@ -26,23 +27,12 @@ class CoCoRDOutput(NamedTuple):
     kd: Tensor|None          # L_kd on x_s, or None when kd_weight is 0
     contrast_logits: Tensor  # (B, N+1) contrast logits, positive first, for the contrastive accuracy
 
-# %% ../nbs/05_cocord.ipynb #adae9942
-def _check_positive(v, name):
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or not v > 0:
-        raise ValueError(f"{name} must be a positive number, got {v!r}.")
-    return float(v)
-
-def _check_weight(v, name):
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or not v >= 0:
-        raise ValueError(f"{name} must be a number >= 0, got {v!r}.")
-    return float(v)
-
 # %% ../nbs/05_cocord.ipynb #b953fe24
 def probe_pair(student:nn.Module, teacher:nn.Module, sample:Tensor|None=None) -> tuple[str|None, str|None, int, int]:
     "Classifier names and penultimate feature sizes `(s_name, t_name, d_s, d_t)` of a student and its teacher, which must predict the same classes"
     s_name, d_s, c_s = probe_classifier(student, sample)
     t_name, d_t, c_t = probe_classifier(teacher, sample)
-    if c_s != c_t: raise ValueError(
+    if c_s != c_t: raise OptionError(
         f"The teacher ({type(teacher).__name__}) predicts {c_t} classes but the student ({type(student).__name__}) "
         f"predicts {c_s}. Distillation needs both to classify the same classes: build the student with {c_t} outputs.")
     return s_name, t_name, d_s, d_t
@@ -71,12 +61,12 @@ class CoCoRD(nn.Module):
                  sample:Tensor|None=None, # A small input batch to locate the penultimate features by a forward pass
                 ):
         super().__init__()
-        self.temperature = _check_positive(temperature, 'temperature')
-        self.kd_temperature = _check_positive(kd_temperature, 'kd_temperature')
+        self.temperature = check_positive(temperature, 'temperature')
+        self.kd_temperature = check_positive(kd_temperature, 'kd_temperature')
         self.student_momentum = check_momentum(student_momentum, 'student_momentum')
         self.projector_momentum = check_momentum(projector_momentum, 'projector_momentum')
         self.contrast_weight, self.prediction_weight, self.classification_weight, self.kd_weight = (
-            _check_weight(w, n) for w, n in [(contrast_weight, 'contrast_weight'), (prediction_weight, 'prediction_weight'),
+            check_weight(w, n) for w, n in [(contrast_weight, 'contrast_weight'), (prediction_weight, 'prediction_weight'),
                                              (classification_weight, 'classification_weight'), (kd_weight, 'kd_weight')])
         self.symmetric = symmetric
         self.student_classifier, self.teacher_classifier, d_s, d_t = probe_pair(student, teacher, sample)

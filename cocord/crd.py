@@ -13,8 +13,8 @@ from fastai.data.load import DataLoader
 from .queue import world_size
 from .features import features_and_logits
 from .losses import kd_loss
-from .momentum import check_momentum
-from .core import _check_positive, _check_weight, probe_pair
+from .errors import OptionError, check_positive, check_weight, check_momentum
+from .core import probe_pair
 from .augment import RandomCropFlip
 from fastcore.meta import delegates
 from .callback import DistillationCallback, normalized_black
@@ -76,14 +76,14 @@ class CRDMemory(nn.Module):
                 ):
         super().__init__()
         for v, name in [(n_data, 'n_data'), (feat_dim, 'feat_dim'), (nce_k, 'nce_k')]:
-            if isinstance(v, bool) or not isinstance(v, int) or v < 1: raise ValueError(f"{name} must be a positive integer, got {v!r}.")
+            if isinstance(v, bool) or not isinstance(v, int) or v < 1: raise OptionError(f"{name} must be a positive integer, got {v!r}.")
         self.n_data, self.feat_dim, self.nce_k = n_data, feat_dim, nce_k
-        self.nce_t, self.nce_m = _check_positive(nce_t, 'nce_t'), check_momentum(nce_m, 'nce_m')
+        self.nce_t, self.nce_m = check_positive(nce_t, 'nce_t'), check_momentum(nce_m, 'nce_m')
         bound = 1. / math.sqrt(feat_dim / 3)
         self.register_buffer('student_bank', torch.rand(n_data, feat_dim) * (2 * bound) - bound)
         self.register_buffer('teacher_bank', torch.rand(n_data, feat_dim) * (2 * bound) - bound)
         self.register_buffer('log_z', torch.full((2,), float('nan')))     # (log Z_s, log Z_t); NaN: not estimated yet
-        if labels is not None and len(labels) != n_data: raise ValueError(f"labels has {len(labels)} entries for n_data={n_data} images.")
+        if labels is not None and len(labels) != n_data: raise OptionError(f"labels has {len(labels)} entries for n_data={n_data} images.")
         self.register_buffer('labels', None if labels is None else torch.as_tensor(labels).long(), persistent=False)
 
     @property
@@ -162,9 +162,9 @@ class CRD(nn.Module):
                 ):
         super().__init__()
         self.crd_weight, self.kd_weight, self.classification_weight = (
-            _check_weight(w, n) for w, n in [(crd_weight, 'crd_weight'), (kd_weight, 'kd_weight'),
+            check_weight(w, n) for w, n in [(crd_weight, 'crd_weight'), (kd_weight, 'kd_weight'),
                                              (classification_weight, 'classification_weight')])
-        self.kd_T = _check_positive(kd_T, 'kd_T')
+        self.kd_T = check_positive(kd_T, 'kd_T')
         self.student_classifier, self.teacher_classifier, d_s, d_t = probe_pair(student, teacher, sample)
         self.feature_dims = (d_s, d_t)
         self.student, self.embed_s, self.embed_t = student, CRDEmbed(d_s, feat_dim), CRDEmbed(d_t, feat_dim)
@@ -260,7 +260,7 @@ class CRDCallback(DistillationCallback):
                  views:Callable|None=None, # Augmentation of training batches; default: pad-4 crop + flip
                  negatives:str='uniform', # 'uniform' over the dataset, or 'other_class' (RepDistiller's CIFAR loader)
                  **kwargs):
-        if negatives not in ('uniform', 'other_class'): raise ValueError(f"negatives must be 'uniform' or 'other_class', got {negatives!r}.")
+        if negatives not in ('uniform', 'other_class'): raise OptionError(f"negatives must be 'uniform' or 'other_class', got {negatives!r}.")
         self.teacher, self.views, self.n_data, self.negatives, self.crd_kwargs = teacher, views, n_data, negatives, kwargs
         self.epoch_means, self.out, self.indices = {}, None, None
 
@@ -274,12 +274,12 @@ class CRDCallback(DistillationCallback):
         return CRD(student, self.teacher, n_data=self.n_data or len(ds), labels=labels, sample=self._sample(), **self.crd_kwargs)
 
     def prepare(self):
-        if world_size() > 1: raise NotImplementedError(
+        if world_size() > 1: raise OptionError(
             "CRDCallback trains in one process only: its memory banks are written from each batch's dataset indices, "
             "and across processes they would drift apart. Use CoCoRDCallback (its queue is shared across processes) "
             "or KDCallback for multi-process training.")
         n, n_data = len(self.dls.train_ds), self.wrapper.memory.n_data
-        if n > n_data: raise ValueError(f"The training set has {n} images but the CRD memory only {n_data} rows (n_data).")
+        if n > n_data: raise OptionError(f"The training set has {n} images but the CRD memory only {n_data} rows (n_data).")
         self.view = self.views if self.views is not None else RandomCropFlip(fill=normalized_black(self.dls))
         self.term_names = ['crd', 'ce'] + (['kd'] if self.wrapper.kd_weight else [])
         self.indices = BatchIndices(self.dls.train).attach()

@@ -4,10 +4,11 @@
 
 # %% ../nbs/18_data.ipynb #f24bbf7f
 from __future__ import annotations
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
-import gzip, math, pickle, importlib.util
+import gzip, math, pickle, time, importlib.util
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -19,13 +20,14 @@ from fastai.data.transforms import IntToFloatTensor, Normalize, CategoryMap, Cat
 from fastai.torch_core import TensorImage, TensorCategory, default_device
 from fastai.vision.core import imagenet_stats, PILImage
 from fastai.vision.augment import Resize, CropPad
+from .errors import DataError, OptionError, MissingFileError
 
 # %% auto #0
 __all__ = ['DATASETS', 'STATS', 'FASHION_MNIST_CLASSES', 'FASHION_MNIST_DEBIAN', 'FASHION_MNIST_FILES', 'DatasetFormatError',
-           'channel_stats', 'IntToFloat', 'ImageArrays', 'load_digits_arrays', 'read_idx', 'find_fashion_mnist',
-           'load_fashion_mnist_arrays', 'read_array_pickle', 'class_folder_files', 'load_cifar100_arrays',
-           'split_indices', 'check_split_args', 'ArrayDataset', 'ArrayDL', 'resize_arrays', 'set_channels',
-           'dls_from_arrays', 'CenterResize', 'CenterCrop', 'dls_from_folders', 'get_dls']
+           'channel_stats', 'check_images', 'IntToFloat', 'ImageArrays', 'load_digits_arrays', 'read_idx',
+           'find_fashion_mnist', 'load_fashion_mnist_arrays', 'read_array_pickle', 'class_folder_files',
+           'load_cifar100_arrays', 'split_indices', 'check_split_args', 'ArrayDataset', 'ArrayDL', 'resize_arrays',
+           'set_channels', 'dls_from_arrays', 'CenterResize', 'CenterCrop', 'dls_from_folders', 'get_dls']
 
 # %% ../nbs/18_data.ipynb #9f452c90
 DATASETS = ('digits', 'fashion_mnist', 'cifar100', 'imagenet', 'folder')
@@ -42,8 +44,8 @@ FASHION_MNIST_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat',
                          'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot']
 FASHION_MNIST_DEBIAN = Path('/usr/share/datasets/fashion-mnist')   # where `apt-get install dataset-fashion-mnist` puts it
 
-class DatasetFormatError(ValueError):
-    "Files that are not (or not entirely) a dataset of the expected format"
+class DatasetFormatError(DataError):
+    "Files that are not (or not entirely) a dataset of the expected format (a `cocord.errors.DataError`)"
 
 # %% ../nbs/18_data.ipynb #2caadfd5
 def channel_stats(stats:tuple, # `(mean, std)`, one value per channel of the dataset
@@ -53,7 +55,48 @@ def channel_stats(stats:tuple, # `(mean, std)`, one value per channel of the dat
     mean, std = stats
     if len(mean) == channels: return tuple(mean), tuple(std)
     if len(mean) == 1: return tuple(mean) * channels, tuple(std) * channels
-    raise ValueError(f"Statistics for {len(mean)} channels cannot normalise {channels}-channel images.")
+    raise OptionError(f"Statistics for {len(mean)} channels cannot normalise {channels}-channel images.")
+
+# %% ../nbs/18_data.ipynb #c9bf2541
+def _map_files(fn, files:list, workers:int|None=None, chunk:int=256, slow:float=1e-3) -> list:
+    "`[fn(f) for f in files]` in order; by `workers` threads (None: as many as slow storage calls for, 1: none)"
+    if workers == 1 or len(files) <= chunk: return [fn(f) for f in files]
+    head, start = [], time.perf_counter()
+    if workers is None:      # time the first files: PIL's parsing holds the GIL, so threads only help while storage is slow
+        head = [fn(f) for f in files[:chunk]]
+        if time.perf_counter() - start < slow * chunk: return head + [fn(f) for f in files[chunk:]]
+    rest = files[len(head):]
+    parts = [rest[i:i + chunk] for i in range(0, len(rest), chunk)]
+    with ThreadPoolExecutor(workers) as pool: return head + [r for part in pool.map(lambda fs: [fn(f) for f in fs], parts) for r in part]
+
+def _verified_size(f) -> tuple:
+    "`((width, height), None)` when PIL opens and verifies image file `f`, else `(None, the exception)`"
+    try:
+        with Image.open(f) as im:
+            size = im.size
+            im.verify()
+        return size, None
+    except Exception as e: return None, e
+
+def _unreadable_error(bad:list, n:int, shown:int=3) -> DatasetFormatError:
+    "One error counting the `(file, exception)` pairs `bad` among `n` files and naming the first `shown`"
+    k = len(bad)
+    first = '; '.join(f"{f} could not be read as an image: {str(e) or type(e).__name__}" for f, e in bad[:shown])
+    more = f"; and {k - shown} more" if k > shown else ''
+    return DatasetFormatError(f"{k} of the {n} image files {'is' if k == 1 else 'are'} unreadable (truncated, damaged or not "
+                              f"images): {first}{more}. Remove or replace {'it' if k == 1 else 'them'}, then run again.")
+
+def check_images(files:list, # Image files
+                 workers:int|None=None, # Threads (None: a pool of Python's default size if the first files are slow to read; 1: none)
+                ) -> list[tuple[int, int]]:
+    "The `(width, height)` of every image file, after opening and verifying each with PIL; one `DataError` naming the unreadable ones"
+    files = list(files)
+    found = _map_files(_verified_size, files, workers)
+    bad = [(f, e) for f, (_, e) in zip(files, found) if e is not None]
+    if bad: raise _unreadable_error(bad, len(files))
+    return [size for size, _ in found]
+
+_verify_images = check_images   # for `dls_from_folders`, whose argument `check_images` hides the function
 
 # %% ../nbs/18_data.ipynb #7bef0cde
 class IntToFloat(IntToFloatTensor):
@@ -137,7 +180,7 @@ def find_fashion_mnist(path:str|Path|None=None, # Folder of the IDX files (or it
     if path is None: roots = [FASHION_MNIST_DEBIAN]
     else:
         path = Path(path).expanduser()
-        if not path.exists(): raise FileNotFoundError(f"No such folder: {path} (looking for Fashion-MNIST's IDX files).")
+        if not path.exists(): raise MissingFileError(f"No such folder: {path} (looking for Fashion-MNIST's IDX files).")
         roots = [path, path/'raw', path/'FashionMNIST'/'raw']
     def first(root, name): return next((f for f in (root/name, root/f'{name}.gz') if f.is_file()), None)
     for root in roots:
@@ -145,8 +188,8 @@ def find_fashion_mnist(path:str|Path|None=None, # Folder of the IDX files (or it
         if all(found.values()): return found
     hint = (" Install Debian's package (apt-get install dataset-fashion-mnist) or pass the folder holding them as path."
             if path is None else '')
-    raise FileNotFoundError(f"Fashion-MNIST not found: looked for {', '.join(FASHION_MNIST_FILES.values())} "
-                            f"(each optionally .gz) in {', '.join(map(str, roots))}.{hint}")
+    raise MissingFileError(f"Fashion-MNIST not found: looked for {', '.join(FASHION_MNIST_FILES.values())} "
+                           f"(each optionally .gz) in {', '.join(map(str, roots))}.{hint}")
 
 def load_fashion_mnist_arrays(path:str|Path|None=None, # Folder of the IDX files (or its parent of `raw/`); None: Debian's
                              ) -> ImageArrays:
@@ -219,9 +262,18 @@ def _class_folder_labels(root:Path, classes:list[str]) -> tuple[list[Path], Tens
     o2i = {c: i for i, c in enumerate(classes)}
     return [f for fs in files.values() for f in fs], torch.tensor([o2i[c] for c, fs in files.items() for _ in fs])
 
+def _read_rgb(f) -> tuple:
+    "`(uint8 array (H, W, 3), None)` from image file `f`, or `(None, the exception)` when PIL cannot decode it"
+    try:
+        with Image.open(f) as im: return np.asarray(im.convert('RGB')), None
+    except Exception as e: return None, e
+
 def _read_images(files:list[Path], where:Path) -> Tensor:
-    "The image files, all of one size, as one uint8 tensor (N, 3, H, W)"
-    ims = [np.asarray(Image.open(f).convert('RGB')) for f in files]
+    "The image files, all of one size, as one uint8 tensor (N, 3, H, W); one `DataError` naming those PIL cannot decode"
+    read = _map_files(_read_rgb, files)
+    bad = [(f, e) for f, (_, e) in zip(files, read) if e is not None]
+    if bad: raise _unreadable_error(bad, len(files))
+    ims = [im for im, _ in read]
     shapes = {im.shape for im in ims}
     if len(shapes) > 1: raise DatasetFormatError(f"The images in {where} differ in size: {sorted(shapes)[:3]}.")
     return torch.from_numpy(np.stack(ims)).permute(0, 3, 1, 2).contiguous()
@@ -239,9 +291,9 @@ def _cifar_from_pngs(path:Path) -> ImageArrays:
 def load_cifar100_arrays(path:str|Path, # Folder with `cifar-100-python/` (or its content), or `train/` and `test/` class folders
                         ) -> ImageArrays:
     "CIFAR-100 from the python version's pickles or from folders of PNGs, detected from the folder's content"
-    if path is None: raise ValueError("cifar100 needs a path: the folder holding cifar-100-python/, or train/ and test/ class folders.")
+    if path is None: raise OptionError("cifar100 needs a path: the folder holding cifar-100-python/, or train/ and test/ class folders.")
     path = Path(path).expanduser()
-    if not path.exists(): raise FileNotFoundError(f"No such folder: {path} (looking for CIFAR-100).")
+    if not path.exists(): raise MissingFileError(f"No such folder: {path} (looking for CIFAR-100).")
     for folder in (path/'cifar-100-python', path):
         if all((folder/n).is_file() for n in ('train', 'test', 'meta')): return _cifar_from_pickles(folder)
     if (path/'train').is_dir() and (path/'test').is_dir(): return _cifar_from_pngs(path)
@@ -258,21 +310,21 @@ def split_indices(n:int, # Number of training images
     check_split_args(holdout, n_train)
     perm = torch.randperm(n, generator=torch.Generator().manual_seed(seed))
     n_valid = 0 if holdout is None else min(max(round(holdout * n), 1), n - 1)
-    if holdout is not None and n < 2: raise ValueError(f"holdout needs at least 2 training images, there are {n}.")
+    if holdout is not None and n < 2: raise OptionError(f"holdout needs at least 2 training images, there are {n}.")
     valid, train = perm[:n_valid], perm[n_valid:]
     if n_train is not None:
-        if n_train > len(train): raise ValueError(
+        if n_train > len(train): raise OptionError(
             f"n_train={n_train} is larger than the {len(train)} training images" + (f" left after the holdout." if n_valid else "."))
         train = train[:n_train]
     if holdout is None and n_train is None: train = torch.arange(n)
     return train.sort().values, (valid.sort().values if holdout is not None else None)
 
 def check_split_args(holdout, n_train):
-    "Refuse a `holdout` outside (0, 1) and an `n_train` below 1"
-    if holdout is not None and not (isinstance(holdout, (int, float)) and 0 < holdout < 1):
-        raise ValueError(f"holdout must be a fraction in (0, 1) of the training set, got {holdout!r}.")
-    if n_train is not None and not (isinstance(n_train, (int, np.integer)) and n_train >= 1):
-        raise ValueError(f"n_train must be at least 1 image, got {n_train!r}.")
+    "Refuse (with an `OptionError`) a `holdout` outside (0, 1) and an `n_train` below 1"
+    if holdout is not None and not (isinstance(holdout, (int, float)) and not isinstance(holdout, bool) and 0 < holdout < 1):
+        raise OptionError(f"holdout must be a fraction in (0, 1) of the training set, got {holdout!r}.")
+    if n_train is not None and not (isinstance(n_train, (int, np.integer)) and not isinstance(n_train, bool) and n_train >= 1):
+        raise OptionError(f"n_train must be at least 1 image, got {n_train!r}.")
 
 # %% ../nbs/18_data.ipynb #736be26c
 class ArrayDataset:
@@ -310,8 +362,8 @@ def set_channels(x:Tensor, # uint8 images (N, C, H, W)
     "`x` with `channels` channels"
     if channels is None or channels == x.shape[1]: return x
     if x.shape[1] == 1 and channels == 3: return x.expand(-1, 3, -1, -1)
-    raise ValueError(f"channels={channels} cannot be made from the {x.shape[1]} channels of {name}: "
-                     f"channels=3 repeats the grey channel of digits and fashion_mnist, colour images stay in colour.")
+    raise OptionError(f"channels={channels} cannot be made from the {x.shape[1]} channels of {name}: "
+                      f"channels=3 repeats the grey channel of digits and fashion_mnist, colour images stay in colour.")
 
 # %% ../nbs/18_data.ipynb #ec9d5d83
 def dls_from_arrays(arrays:ImageArrays, # The dataset
@@ -350,16 +402,19 @@ class CenterCrop(CropPad):
     order = 2
 
 # %% ../nbs/18_data.ipynb #1d4fab31
-def _check_sizes(files:list[Path]):
-    "Refuse a list of images of different sizes (they could not be batched without `size`)"
-    sizes = {}
-    for f in files:
-        try:
-            with Image.open(f) as im: sizes.setdefault(im.size, f)
-        except Exception as e: raise DatasetFormatError(f"{f} could not be read as an image: {e}") from None
-        if len(sizes) > 1: break
-    if len(sizes) > 1: raise ValueError(
-        "The images differ in size (" + ', '.join(f"{w}×{h} in {f}" for (w, h), f in sizes.items()) +
+def _check_sizes(files:list[Path], sizes:list|None=None):
+    "Refuse a list of images of different sizes (they could not be batched without `size`); `sizes`: theirs, if known"
+    first = {}
+    for i, f in enumerate(files):
+        if sizes is not None: size = sizes[i]
+        else:
+            try:
+                with Image.open(f) as im: size = im.size
+            except Exception as e: raise DatasetFormatError(f"{f} could not be read as an image: {e}") from None
+        first.setdefault(size, f)
+        if len(first) > 1: break
+    if len(first) > 1: raise DatasetFormatError(
+        "The images differ in size (" + ', '.join(f"{w}×{h} in {f}" for (w, h), f in first.items()) +
         "): pass size= to resize them to one size.")
 
 def dls_from_folders(train_root:Path, # Folder of class folders to train on
@@ -373,6 +428,7 @@ def dls_from_folders(train_root:Path, # Folder of class folders to train on
                      num_workers:int=0, # Worker processes of the data loaders
                      device=None, # Device of the batches (default: fastai's `default_device()`)
                      check_sizes:bool=False, # Check that all images have one size (needed when nothing resizes them)
+                     check_images:bool=True, # Open and verify every image file first (`check_images`), refusing unreadable ones by name
                     ) -> DataLoaders:
     "Un-augmented, normalised fastai `DataLoaders` over folders of class folders"
     files = class_folder_files(train_root)
@@ -381,14 +437,16 @@ def dls_from_folders(train_root:Path, # Folder of class folders to train on
     if len(classes) < 2: raise DatasetFormatError(
         f"{train_root}: a classifier needs at least 2 classes (class folders with images), found 1 ({classes[0]}).")
     items = [[f, c] for c, fs in files.items() for f in fs]    # lists: fastai transforms map over tuples
-    if valid_root is None and holdout is None: raise ValueError(f"{train_root} has no validation folder: give a holdout.")
+    if valid_root is None and holdout is None: raise OptionError(f"{train_root} has no validation folder: give a holdout.")
     train_idx, valid_idx = split_indices(len(items), holdout, n_train, seed)
     train_items = [items[i] for i in train_idx.tolist()]
     if valid_idx is not None: valid_items = [items[i] for i in valid_idx.tolist()]
     else:
         vfiles, vy = _class_folder_labels(valid_root, classes)
         valid_items = [[f, classes[i]] for f, i in zip(vfiles, vy.tolist())]
-    if check_sizes: _check_sizes([f for f, _ in train_items + valid_items])
+    files = [f for f, _ in train_items + valid_items]
+    sizes = _verify_images(files) if check_images else None     # before training: a bad file found by the loader stops it mid-epoch
+    if check_sizes: _check_sizes(files, sizes)
     n = len(train_items)
     image_block = TransformBlock(type_tfms=PILImage.create, batch_tfms=IntToFloat)   # fastai's ImageBlock, exact decoding
     block = DataBlock(blocks=(image_block, CategoryBlock(vocab=classes)), get_x=itemgetter(0), get_y=itemgetter(1),
@@ -410,10 +468,11 @@ def _folder_roots(dataset:str, path:Path) -> tuple[Path, Path|None]:
     return path/'train', next((path/v for v in ('valid', 'val', 'test') if (path/v).is_dir()), None)
 
 def _check_args(dataset, bs, size, channels):
-    if dataset not in DATASETS: raise ValueError(f"Unknown dataset {dataset!r}: choose one of {', '.join(DATASETS)}.")
-    if not (isinstance(bs, int) and bs >= 1): raise ValueError(f"bs must be a positive number of images, got {bs!r}.")
-    if size is not None and not (isinstance(size, int) and size >= 1): raise ValueError(f"size must be a positive number of pixels, got {size!r}.")
-    if channels not in (None, 1, 3): raise ValueError(f"channels must be 1 or 3 (or None to keep the dataset's), got {channels!r}.")
+    "Refuse (with an `OptionError`) an unknown dataset and a batch size, image size or channel count out of range"
+    if dataset not in DATASETS: raise OptionError(f"Unknown dataset {dataset!r}: choose one of {', '.join(DATASETS)}.")
+    if not (isinstance(bs, int) and bs >= 1): raise OptionError(f"bs must be a positive number of images, got {bs!r}.")
+    if size is not None and not (isinstance(size, int) and size >= 1): raise OptionError(f"size must be a positive number of pixels, got {size!r}.")
+    if channels not in (None, 1, 3): raise OptionError(f"channels must be 1 or 3 (or None to keep the dataset's), got {channels!r}.")
 
 # %% ../nbs/18_data.ipynb #988bdb00
 _ARRAY_LOADERS = dict(digits=lambda path: load_digits_arrays(), fashion_mnist=load_fashion_mnist_arrays,
@@ -429,23 +488,25 @@ def get_dls(dataset:str='digits', # One of `DATASETS`
             seed:int=0, # Seed of `holdout` and `n_train`
             num_workers:int=0, # Worker processes of the data loaders
             device=None, # Device of the batches (default: fastai's `default_device()`)
+            check_images:bool=True, # Folder datasets: open every image file first, refusing unreadable ones by name
            ) -> DataLoaders:
     "Un-augmented, normalised fastai `DataLoaders` of `dataset`; validation on its test split unless `holdout`"
     _check_args(dataset, bs, size, channels)
     check_split_args(holdout, n_train)
-    if channels == 1 and len(STATS[dataset][0]) == 3: raise ValueError(
+    if channels == 1 and len(STATS[dataset][0]) == 3: raise OptionError(
         f"channels=1 cannot be made from the 3 channels of {dataset}: colour images stay in colour.")
     if dataset in _ARRAY_LOADERS:
         arrays = _ARRAY_LOADERS[dataset](path)
         return dls_from_arrays(arrays, STATS[dataset], bs=bs, size=size, channels=channels, holdout=holdout, n_train=n_train,
                                seed=seed, num_workers=num_workers, device=device, name=dataset)
-    if path is None: raise ValueError(f"{dataset} needs a path: the folder holding " +
-                                      ("train/ and val/." if dataset == 'imagenet' else "its class folders."))
+    if path is None: raise OptionError(f"{dataset} needs a path: the folder holding " +
+                                       ("train/ and val/." if dataset == 'imagenet' else "its class folders."))
     path = Path(path).expanduser()
-    if not path.is_dir(): raise FileNotFoundError(f"No such folder: {path} (looking for the {dataset} dataset).")
+    if not path.is_dir(): raise MissingFileError(f"No such folder: {path} (looking for the {dataset} dataset).")
     train_root, valid_root = _folder_roots(dataset, path)
     if valid_root is None and holdout is None: holdout = 0.2
     if dataset == 'imagenet' and size is None: item_tfms = [CenterResize(256), CenterCrop(224)]
     else: item_tfms = [CenterResize(size)] if size is not None else []
     return dls_from_folders(train_root, valid_root, STATS[dataset], item_tfms, bs=bs, holdout=holdout, n_train=n_train,
-                            seed=seed, num_workers=num_workers, device=device, check_sizes=size is None and dataset == 'folder')
+                            seed=seed, num_workers=num_workers, device=device, check_sizes=size is None and dataset == 'folder',
+                            check_images=check_images)

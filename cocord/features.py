@@ -7,13 +7,14 @@ from __future__ import annotations
 from contextlib import contextmanager
 import torch
 from torch import nn, Tensor
+from .errors import CocordError
 
 # %% auto #0
 __all__ = ['FeatureNotFoundError', 'linear_names', 'find_classifier', 'features_and_logits', 'eval_mode', 'probe_classifier']
 
 # %% ../nbs/04_features.ipynb #9b994d19
-class FeatureNotFoundError(ValueError):
-    "The penultimate feature of a model could not be located"
+class FeatureNotFoundError(CocordError, ValueError):
+    "The penultimate feature of a model could not be located (a user error: the model does not fit cocord's convention)"
 
 _advice = ("cocord reads the penultimate feature as the input of the model's final nn.Linear classifier. "
            "Make the model end with an nn.Linear whose output is returned as is, or make its forward return a "

@@ -5,6 +5,7 @@
 # %% ../nbs/02_heads.ipynb #845de3a3
 from __future__ import annotations
 from torch import nn
+from .errors import OptionError
 
 # %% auto #0
 __all__ = ['MLPHead', 'projector', 'predictor']
@@ -14,7 +15,7 @@ class MLPHead(nn.Sequential):
     "`Linear(in_dim, hidden_dim) → BatchNorm1d → ReLU → Linear(hidden_dim, out_dim)`"
     def __init__(self, in_dim:int, hidden_dim:int, out_dim:int):
         for nm, v in dict(in_dim=in_dim, hidden_dim=hidden_dim, out_dim=out_dim).items():
-            if not isinstance(v, int) or v < 1: raise ValueError(f"MLPHead needs a positive integer {nm}, got {v!r}.")
+            if not isinstance(v, int) or v < 1: raise OptionError(f"MLPHead needs a positive integer {nm}, got {v!r}.")
         super().__init__(nn.Linear(in_dim, hidden_dim), nn.BatchNorm1d(hidden_dim), nn.ReLU(inplace=True),
                          nn.Linear(hidden_dim, out_dim))
         self.in_dim, self.hidden_dim, self.out_dim = in_dim, hidden_dim, out_dim

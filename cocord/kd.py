@@ -10,7 +10,7 @@ from torch import nn
 from .losses import kd_loss
 from .augment import RandomCropFlip
 from .callback import TermRecorder, normalized_black
-from .core import _check_positive, _check_weight
+from .errors import check_positive, check_weight
 
 # %% auto #0
 __all__ = ['KDCallback']
@@ -26,8 +26,8 @@ class KDCallback(TermRecorder):
                  classification_weight:float=0.1, # λ_cls, the weight of your `loss_func`
                  views:Callable|None=None, # Augmentation of training batches; default: pad-4 crop + flip
                 ):
-        self.T, self.kd_weight = _check_positive(T, 'T'), _check_weight(kd_weight, 'kd_weight')
-        self.classification_weight = _check_weight(classification_weight, 'classification_weight')
+        self.T, self.kd_weight = check_positive(T, 'T'), check_weight(kd_weight, 'kd_weight')
+        self.classification_weight = check_weight(classification_weight, 'classification_weight')
         self.teacher, self.views = teacher.requires_grad_(False).eval(), views
         self.teacher.zero_grad(set_to_none=True)
 

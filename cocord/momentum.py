@@ -7,16 +7,13 @@ from __future__ import annotations
 from copy import deepcopy
 import torch
 from torch import nn
+from .errors import check_momentum
 
 # %% auto #0
-__all__ = ['check_momentum', 'momentum_update_', 'frozen_copy']
+__all__ = ['momentum_update_', 'frozen_copy', 'check_momentum']
 
-# %% ../nbs/01_momentum.ipynb #13b0defd
-def check_momentum(m:float, name:str='momentum') -> float:
-    "Return `m` if it is a number in [0, 1], else raise a `ValueError` naming `name`"
-    if isinstance(m, bool) or not isinstance(m, (int, float)) or not 0. <= m <= 1.:
-        raise ValueError(f"{name} must be a number in [0, 1] (0 copies the source, 1 freezes the target), got {m!r}.")
-    return float(m)
+# %% ../nbs/01_momentum.ipynb #74e42a8e
+_all_ = ['check_momentum']
 
 # %% ../nbs/01_momentum.ipynb #f9023d34
 @torch.no_grad()

@@ -19,6 +19,7 @@ from .data import STATS, channel_stats, get_dls
 from .features import eval_mode, features_and_logits, probe_classifier
 from .models.registry import get_model
 from .teachers import load_teacher
+from .errors import CocordError, OptionError, DataError, MissingFileError, disk_error
 
 # %% auto #0
 __all__ = ['STL10_SIDE', 'ordered', 'extract_features', 'Standardize', 'check_fit_args', 'fit_linear', 'top1', 'linear_probe',
@@ -30,7 +31,7 @@ def ordered(dl, # A fastai `DataLoader`
             bs:int|None=None, # Batch size of the copy (None: `dl`'s)
            ):
     "A copy of `dl` that yields every item once, in order: no shuffling, no dropped last batch"
-    if bs is not None and not (isinstance(bs, int) and bs >= 1): raise ValueError(f"bs must be a positive number of images, got {bs!r}.")
+    if bs is not None and not (isinstance(bs, int) and bs >= 1): raise OptionError(f"bs must be a positive number of images, got {bs!r}.")
     return dl.new(shuffle=False, drop_last=False, **({} if bs is None else dict(bs=bs)))
 
 def _device_of(model:nn.Module) -> torch.device:
@@ -43,9 +44,9 @@ def _plain(t:Tensor) -> Tensor:
 
 # %% ../nbs/26_probe.ipynb #6b6f9995
 def _locate(model:nn.Module, sample:Tensor) -> str|None:
-    "Name of `model`'s classifier, found with one sample; a `ValueError` if the model cannot read it"
+    "Name of `model`'s classifier, found with one sample; an `OptionError` if the model cannot read it"
     try: return probe_classifier(model, sample)[0]
-    except RuntimeError as e: raise ValueError(
+    except RuntimeError as e: raise OptionError(
         f"{type(model).__name__} could not read the images (a batch of shape {tuple(sample.shape)}): {e}. "
         f"Check the number of channels and the image size the network expects.") from None
 
@@ -64,7 +65,7 @@ def extract_features(model:nn.Module, # A classifier; frozen for the pass, its m
             if classifier is ...: classifier = _locate(model, xb[:1])
             f, _ = features_and_logits(model, xb, classifier)
             feats.append(_plain(f).float().cpu()); labels.append(_plain(yb).long().cpu())
-    if not feats: raise ValueError("The loader yielded no batch: there are no images to compute features of.")
+    if not feats: raise DataError("The loader yielded no batch: there are no images to compute features of.")
     return torch.cat(feats), torch.cat(labels)
 
 # %% ../nbs/26_probe.ipynb #ac2fae0d
@@ -84,9 +85,9 @@ class Standardize(nn.Module):
 # %% ../nbs/26_probe.ipynb #51363eeb
 def check_fit_args(epochs, lr, wd):
     "Refuse fitting options out of range, before any long feature extraction"
-    if not (isinstance(epochs, int) and epochs >= 1): raise ValueError(f"--epochs (L-BFGS iterations) must be an integer >= 1, got {epochs!r}.")
-    if not (isinstance(lr, (int, float)) and lr > 0): raise ValueError(f"--lr must be positive, got {lr!r}.")
-    if not (isinstance(wd, (int, float)) and wd >= 0): raise ValueError(f"--wd must be >= 0, got {wd!r}.")
+    if not (isinstance(epochs, int) and epochs >= 1): raise OptionError(f"--epochs (L-BFGS iterations) must be an integer >= 1, got {epochs!r}.")
+    if not (isinstance(lr, (int, float)) and lr > 0): raise OptionError(f"--lr must be positive, got {lr!r}.")
+    if not (isinstance(wd, (int, float)) and wd >= 0): raise OptionError(f"--wd must be >= 0, got {wd!r}.")
 
 # %% ../nbs/26_probe.ipynb #cd867de6
 def fit_linear(x:Tensor, # Training features (N, d)
@@ -159,7 +160,7 @@ def renormalize(model:nn.Module, # A network trained on images normalised with `
                ) -> nn.Module:
     "`model` fed with `dataset`'s images re-normalised to `stats`' statistics (`model` itself when they agree)"
     for name, what in ((dataset, 'dataset'), (stats, 'statistics')):
-        if name not in STATS: raise ValueError(f"Unknown {what} {name!r}: choose one of {', '.join(STATS)}.")
+        if name not in STATS: raise OptionError(f"Unknown {what} {name!r}: choose one of {', '.join(STATS)}.")
     src, dst = channel_stats(STATS[dataset], channels), channel_stats(STATS[stats], channels)
     return model if src == dst else nn.Sequential(Renormalize(src, dst), model)
 
@@ -169,7 +170,7 @@ STL10_SIDE = 96
 def _stl10_images(path:Path) -> np.ndarray:
     "STL-10 images (N, 96, 96, 3) uint8 from a binary file: each channel stored column by column"
     raw = np.fromfile(path, dtype=np.uint8)
-    if raw.size % (3 * STL10_SIDE ** 2): raise ValueError(f"{path} is not an STL-10 image file: {raw.size} bytes is not a whole number of 3×96×96 images.")
+    if raw.size % (3 * STL10_SIDE ** 2): raise DataError(f"{path} is not an STL-10 image file: {raw.size} bytes is not a whole number of 3×96×96 images.")
     return raw.reshape(-1, 3, STL10_SIDE, STL10_SIDE).transpose(0, 3, 2, 1)
 
 def stl10_to_folders(src:str|Path, # The `stl10_binary` folder of the official archive
@@ -178,11 +179,13 @@ def stl10_to_folders(src:str|Path, # The `stl10_binary` folder of the official a
     "Convert STL-10's binary files into a `folder` dataset; returns `dest`"
     src, dest = Path(src).expanduser(), Path(dest).expanduser()
     names_file = src/'class_names.txt'
-    if not names_file.is_file(): raise FileNotFoundError(f"{src} is not STL-10's stl10_binary folder: it has no class_names.txt.")
+    if not names_file.is_file(): raise MissingFileError(f"{src} is not STL-10's stl10_binary folder: it has no class_names.txt.")
     classes = names_file.read_text().split()
+    missing = [f for s in ('train', 'test') for f in (src/f'{s}_X.bin', src/f'{s}_y.bin') if not f.is_file()]
+    if missing: raise MissingFileError(f"{src} lacks STL-10's {', '.join(f.name for f in missing)}: is it the stl10_binary folder of the official archive?")
     for split in ('train', 'test'):
         x, y = _stl10_images(src/f'{split}_X.bin'), np.fromfile(src/f'{split}_y.bin', dtype=np.uint8)
-        if len(x) != len(y) or y.min() < 1 or y.max() > len(classes): raise ValueError(
+        if len(x) != len(y) or y.min() < 1 or y.max() > len(classes): raise DataError(
             f"{src}: {len(x)} {split} images but {len(y)} labels, or labels outside 1..{len(classes)}.")
         for c in classes: (dest/split/c).mkdir(parents=True, exist_ok=True)
         for i, (im, label) in enumerate(zip(x, y)): Image.fromarray(im).save(dest/split/classes[label - 1]/f'{i:05d}.png')
@@ -194,11 +197,13 @@ def sort_tiny_imagenet_val(root:str|Path, # The `tiny-imagenet-200` folder
     "Move TinyImageNet's `val/images/*` into `val/<wnid>/` class folders, in place; the number of images moved"
     val = Path(root).expanduser()/'val'
     notes = val/'val_annotations.txt'
-    if not notes.is_file(): raise FileNotFoundError(f"{val} has no val_annotations.txt: is {root} the tiny-imagenet-200 folder?")
+    if not notes.is_file(): raise MissingFileError(f"{val} has no val_annotations.txt: is {root} the tiny-imagenet-200 folder?")
     moved = 0
     for line in notes.read_text().splitlines():
         if not line.strip(): continue
-        name, wnid = line.split('\t')[:2]
+        fields = line.split('\t')
+        if len(fields) < 2: raise DataError(f"{notes} is not TinyImageNet's val_annotations.txt: the line {line!r} is not 'file<TAB>wnid...'.")
+        name, wnid = fields[:2]
         if (val/'images'/name).is_file():
             (val/wnid).mkdir(exist_ok=True)
             shutil.move(str(val/'images'/name), str(val/wnid/name)); moved += 1
@@ -209,11 +214,11 @@ def check_probe_folder(path:str|Path):
     "Refuse STL-10 and TinyImageNet folders that are not yet `folder` datasets, saying how to prepare them"
     path = Path(path).expanduser()
     for d in (path, path/'stl10_binary'):
-        if (d/'train_X.bin').is_file(): raise ValueError(
+        if (d/'train_X.bin').is_file(): raise DataError(
             f"{d} holds STL-10's binary files, not class folders of images: convert them first with "
             f"python -c \"from cocord.probe import stl10_to_folders; stl10_to_folders('{d}', 'stl10')\" "
             f"and pass --path stl10.")
-    if (path/'val'/'val_annotations.txt').is_file() and (path/'val'/'images').is_dir(): raise ValueError(
+    if (path/'val'/'val_annotations.txt').is_file() and (path/'val'/'images').is_dir(): raise DataError(
         f"{path} is TinyImageNet with its validation images not yet sorted into class folders (they are all in "
         f"{path/'val'/'images'}): sort them first with "
         f"python -c \"from cocord.probe import sort_tiny_imagenet_val; sort_tiny_imagenet_val('{path}')\".")
@@ -221,15 +226,13 @@ def check_probe_folder(path:str|Path):
 # %% ../nbs/26_probe.ipynb #a5b23d56
 def load_network(arch:str, ckpt:str, num_classes:int=100, seed:int=0) -> nn.Module:
     "The frozen network to probe: `arch` with the weights of `ckpt`, or random weights (seeded) for `ckpt='random'`"
-    if ckpt is None: raise ValueError("Give --ckpt: the checkpoint of the network to probe (or --ckpt random for a "
-                                      "randomly initialised network, the baseline).")
+    if ckpt is None: raise OptionError("Give --ckpt: the checkpoint of the network to probe (or --ckpt random for a "
+                                       "randomly initialised network, the baseline).")
     if ckpt != 'random': return load_teacher(arch, ckpt, num_classes)
     torch.manual_seed(seed)
     return get_model(arch, num_classes=num_classes).requires_grad_(False).eval()
 
 # %% ../nbs/26_probe.ipynb #918866c3
-_user_errors = (ValueError, FileNotFoundError, NotADirectoryError, KeyError)
-
 @call_parse
 def cocord_probe(
     arch:str='wrn_16_2', # Architecture of the network (a zoo name; the paper probes wrn_16_2) or a torchvision classifier
@@ -252,8 +255,12 @@ def cocord_probe(
     "Linear probe of a frozen network: top-1 of a linear classifier fitted on its penultimate features of another dataset"
     options = dict(arch=arch, ckpt=ckpt, num_classes=num_classes, dataset=dataset, path=path, size=size, channels=channels,
                    stats=stats, bs=bs, epochs=epochs, lr=lr, wd=wd, seed=seed, n_train=n_train)
+    out_file = None if out is None else Path(out).expanduser()
     try:
         check_fit_args(epochs, lr, wd)
+        if out_file is not None:       # an unusable --out is refused before the extraction, not after
+            try: out_file.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as e: raise disk_error(e, out_file) from None
         if size is None and dataset != 'imagenet': size = 32
         model = load_network(arch, ckpt, num_classes, seed)
         if stats is not None: model = renormalize(model, dataset, stats, channels or 3)
@@ -261,14 +268,13 @@ def cocord_probe(
         if dataset == 'folder' and path is not None: check_probe_folder(path)
         dls = get_dls(dataset, path, bs=bs, size=size, channels=channels, n_train=n_train, seed=seed, num_workers=workers)
         result = linear_probe(model, dls, epochs=epochs, lr=lr, wd=wd)
-    except _user_errors as e:
-        msg = e.args[0] if isinstance(e, KeyError) and e.args else str(e)
-        print(f"cocord_probe: error: {msg}", file=sys.stderr)
+        where = dataset if path is None else f"{dataset} {path}"
+        print(f"cocord_probe: {arch} ({ckpt}) on {where}: {result['feature_dim']}-d features, linear probe top-1 "
+              f"{result['top1']:.2%} (train {result['train_top1']:.2%}; {result['n_train']} train / {result['n_test']} test images, "
+              f"{result['n_classes']} classes)")
+        if out_file is not None:
+            try: out_file.write_text(json.dumps(dict(result, options=options), indent=1))
+            except OSError as e: raise disk_error(e, out_file) from None
+    except CocordError as e:          # a user error: one message, no traceback; anything else is a bug and keeps its traceback
+        print(f"cocord_probe: error: {e}", file=sys.stderr)
         sys.exit(2)
-    where = dataset if path is None else f"{dataset} {path}"
-    print(f"cocord_probe: {arch} ({ckpt}) on {where}: {result['feature_dim']}-d features, linear probe top-1 "
-          f"{result['top1']:.2%} (train {result['train_top1']:.2%}; {result['n_train']} train / {result['n_test']} test images, "
-          f"{result['n_classes']} classes)")
-    if out is not None:
-        Path(out).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        Path(out).expanduser().write_text(json.dumps(dict(result, options=options), indent=1))

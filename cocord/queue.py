@@ -9,6 +9,7 @@ import torch
 from torch import nn, Tensor
 import torch.nn.functional as F
 import torch.distributed as dist
+from .errors import OptionError
 
 # %% auto #0
 __all__ = ['no_gather', 'world_size', 'gather_across_processes', 'TeacherDictionary']
@@ -47,9 +48,9 @@ class TeacherDictionary(nn.Module):
                 ):
         super().__init__()
         if not isinstance(size, int) or size < 1:
-            raise ValueError(f"TeacherDictionary needs a queue size of at least 1 key, got size={size!r}.")
+            raise OptionError(f"TeacherDictionary needs a queue size of at least 1 key, got size={size!r}.")
         if not isinstance(dim, int) or dim < 1:
-            raise ValueError(f"TeacherDictionary needs a key dimension of at least 1, got dim={dim!r}.")
+            raise OptionError(f"TeacherDictionary needs a key dimension of at least 1, got dim={dim!r}.")
         self.size, self.dim, self.gather = size, dim, gather
         self.register_buffer('keys', F.normalize(torch.randn(size, dim), dim=1))
         self.register_buffer('pointer', torch.zeros((), dtype=torch.long))

@@ -13,6 +13,7 @@ from fastai.callback.schedule import ParamScheduler
 from fastai.optimizer import SGD
 from .augment import RandomCropFlip
 from .callback import normalized_black
+from .errors import OptionError, check_positive, check_weight, check_momentum
 
 # %% auto #0
 __all__ = ['step_schedule', 'Recipe', 'cifar100_recipe', 'teacher_recipe', 'imagenet_recipe', 'AugmentCallback']
@@ -40,9 +41,13 @@ class Recipe:
     bs:int = 64
 
     def __post_init__(self):
-        if self.lr <= 0: raise ValueError(f"The learning rate must be positive, got {self.lr}.")
-        if self.epochs < 1: raise ValueError(f"A recipe needs at least 1 epoch, got {self.epochs}.")
-        if self.bs < 1: raise ValueError(f"The batch size must be at least 1, got {self.bs}.")
+        "Refuse values out of range with an `OptionError` naming them"
+        whole = lambda v: isinstance(v, int) and not isinstance(v, bool)
+        if not (isinstance(self.lr, (int, float)) and not isinstance(self.lr, bool) and 0 < self.lr < float('inf')):
+            raise OptionError(f"The learning rate must be positive, got {self.lr}.")
+        if not (whole(self.epochs) and self.epochs >= 1): raise OptionError(f"A recipe needs at least 1 epoch, got {self.epochs}.")
+        if not (whole(self.bs) and self.bs >= 1): raise OptionError(f"The batch size must be at least 1, got {self.bs}.")
+        check_momentum(self.momentum, 'momentum'); check_weight(self.wd, 'wd'); check_positive(self.gamma, 'gamma')
 
     @property
     def opt_func(self): return partial(SGD, mom=self.momentum, decouple_wd=False)

@@ -10,13 +10,14 @@ from torch import nn
 from fastcore.foundation import L
 from .layouts import layout_of, layout_diff
 from .models.registry import get_model
+from .errors import CheckpointError, MissingFileError
 
 # %% auto #0
 __all__ = ['CheckpointMismatchError', 'read_checkpoint', 'candidate_state_dicts', 'load_teacher']
 
 # %% ../nbs/16_teachers.ipynb #dd05c8f1
-class CheckpointMismatchError(ValueError):
-    "A checkpoint whose tensors do not fit the architecture it is loaded into"
+class CheckpointMismatchError(CheckpointError):
+    "A checkpoint that cannot be read, or whose tensors do not fit the architecture it is loaded into"
 
 _containers = ('model', 'state_dict', 'model_state_dict')
 
@@ -24,7 +25,7 @@ _containers = ('model', 'state_dict', 'model_state_dict')
 def read_checkpoint(path:str|Path) -> dict:
     "The content of checkpoint file `path`, read safely (tensors and plain containers only)"
     path = Path(path)
-    if not path.is_file(): raise FileNotFoundError(f"No checkpoint file at {path}" + (" (it is a directory)." if path.exists() else "."))
+    if not path.is_file(): raise MissingFileError(f"No checkpoint file at {path}" + (" (it is a directory)." if path.exists() else "."))
     try:
         with torch.serialization.safe_globals([L]): obj = torch.load(path, map_location='cpu', weights_only=True)
     except Exception as e:

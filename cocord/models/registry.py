@@ -8,6 +8,7 @@ from typing import Callable
 import torchvision
 from torch import nn
 from fastai.torch_core import get_model as fastai_get_model
+from ..errors import OptionError
 from . import resnet, wrn, vgg, mobilenetv2, shufflenet
 
 # %% auto #0
@@ -33,12 +34,12 @@ def model_names() -> list[str]:
 
 # %% ../../nbs/15_models_registry.ipynb #fe4dcd2f
 def check_model_name(name:str) -> str:
-    "`name` if `get_model` knows it, else a `ValueError` listing the names it knows"
+    "`name` if `get_model` knows it, else an `OptionError` listing the names it knows"
     if name in CIFAR_MODELS or name in torchvision_names(): return name
     near = [n for n in model_names() + torchvision_names() if n.lower() == str(name).lower()]
     hint = f" Did you mean {' or '.join(map(repr, near))}? Names are case-sensitive." if near else ''
-    raise ValueError(f"Unknown architecture {name!r}.{hint} The CIFAR-100 zoo has: {', '.join(model_names())}; "
-                     f"torchvision's classifiers are accepted too (e.g. resnet18, resnet34, resnet50, resnet101).")
+    raise OptionError(f"Unknown architecture {name!r}.{hint} The CIFAR-100 zoo has: {', '.join(model_names())}; "
+                      f"torchvision's classifiers are accepted too (e.g. resnet18, resnet34, resnet50, resnet101).")
 
 # %% ../../nbs/15_models_registry.ipynb #87df25c0
 def get_model(name:str|nn.Module, # A zoo name (`resnet32x4`, `ShuffleV2`, ...) or a torchvision classifier (`resnet18`, ...)
@@ -47,7 +48,7 @@ def get_model(name:str|nn.Module, # A zoo name (`resnet32x4`, `ShuffleV2`, ...) 
              ) -> nn.Module:
     "A new model of architecture `name` with random weights (nothing is downloaded)"
     if isinstance(name, nn.Module): return fastai_get_model(name)  # fastai's `get_model(model)`, which this name shadows
-    if not isinstance(num_classes, int) or num_classes < 1: raise ValueError(f"num_classes must be a positive integer, got {num_classes!r}.")
+    if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 1: raise OptionError(f"num_classes must be a positive integer, got {num_classes!r}.")
     check_model_name(name)
     if name in CIFAR_MODELS: return CIFAR_MODELS[name](num_classes=num_classes, **kwargs)
     return torchvision.models.get_model(name, weights=None, num_classes=num_classes, **kwargs)
