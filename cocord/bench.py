@@ -4,12 +4,12 @@
 
 # %% ../nbs/29_bench.ipynb #91373d6d
 from __future__ import annotations
-import time, warnings
+import argparse, sys, time, warnings
+warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated')   # raised by fastai's imports: noise for CLI users
 from functools import partial
 import numpy as np, pandas as pd, torch
 import torch.nn.functional as F
 from torch import nn
-from fastcore.script import call_parse, store_true
 from fastai.data.core import DataLoaders
 from fastai.learner import Learner
 from fastai.losses import CrossEntropyLossFlat
@@ -21,12 +21,14 @@ from .augment import RandomCropFlip
 from .features import features_and_logits
 from .losses import info_nce
 from .queue import TeacherDictionary
-from .models.registry import get_model
+from .models.registry import get_model, check_model_name
 from .cli import StepTimer
+from .errors import CocordError, OptionError, check_int
+from .probe import add_options, command_options, option_spellings
 
 # %% auto #0
-__all__ = ['synthetic_dls', 'learner_step_times', 'FloorStep', 'floor_step_times', 'benchmark', 'contrast_cost',
-           'negative_store_memory', 'cocord_bench']
+__all__ = ['BENCH_OPTIONS', 'BENCH_ALIASES', 'synthetic_dls', 'learner_step_times', 'FloorStep', 'floor_step_times', 'benchmark',
+           'contrast_cost', 'negative_store_memory', 'bench_parser', 'cocord_bench']
 
 # %% ../nbs/29_bench.ipynb #897b7186
 def synthetic_dls(n_batches:int, bs:int, size:int=32, n_classes:int=100, seed:int=0,
@@ -93,8 +95,10 @@ def benchmark(teacher:str='resnet32x4', # Teacher architecture (zoo or torchvisi
     dls = synthetic_dls(steps + warmup, bs, size, n_classes, num_workers=num_workers)
     net = lambda name: get_model(name, num_classes=n_classes)
     plain = Learner(dls, net(student), loss_func=CrossEntropyLossFlat(), **_sgd)
-    full = Learner(dls, net(student), loss_func=CrossEntropyLossFlat(), **_sgd,
-                   cbs=CoCoRDCallback(net(teacher).eval(), views=RandomCropFlip(), **cocord_kwargs))
+    with warnings.catch_warnings():   # fewer synthetic images than queue keys: that matters for accuracy, not for time
+        warnings.filterwarnings('ignore', message='The queue holds')
+        full = Learner(dls, net(student), loss_func=CrossEntropyLossFlat(), **_sgd,
+                       cbs=CoCoRDCallback(net(teacher).eval(), views=RandomCropFlip(), **cocord_kwargs))
     if channels_last:                         # fastai's way: the weights channels-last, and convolutions follow them
         for learn in (plain, full): learn.to_channelslast(use_amp=False)
     floor = FloorStep(_layout(full.model, channels_last))
@@ -139,23 +143,48 @@ def negative_store_memory(datasets:dict|None=None, # name -> (training images, C
                          for k, (n, q) in datasets.items()])
 
 # %% ../nbs/29_bench.ipynb #f8245b8f
-@call_parse
-def cocord_bench(
-    teacher:str='resnet32x4', # Teacher architecture
-    student:str='resnet8x4', # Student architecture
-    bs:int=64, # Batch size
-    size:int=32, # Image size
-    n_classes:int=100, # Classes
-    steps:int=5, # Timed steps per repeat
-    warmup:int=2, # Warm-up steps dropped from each repeat
-    repeats:int=3, # Interleaved repeats
-    channels_last:store_true=False, # Channels-last memory layout for every network
-    queue_sizes:str='1024,4096,16384,65536', # Queue sizes for the contrast's cost ('' to skip)
-):
+BENCH_OPTIONS = [
+    ('teacher', str, 'resnet32x4', "Teacher architecture"),
+    ('student', str, 'resnet8x4', "Student architecture"),
+    ('bs', int, 64, "Batch size"),
+    ('size', int, 32, "Image size"),
+    ('num_classes', int, 100, "Classes"),
+    ('steps', int, 5, "Timed steps per repeat"),
+    ('warmup', int, 2, "Warm-up steps dropped from each repeat"),
+    ('repeats', int, 3, "Interleaved repeats"),
+    ('channels_last', bool, False, "Channels-last memory layout for every network"),
+    ('queue_sizes', str, '1024,4096,16384,65536', "Queue sizes for the contrast's cost ('' to skip)"),
+]
+BENCH_ALIASES = {'n_classes': 'num_classes'}    # deprecated
+
+def bench_parser() -> argparse.ArgumentParser:
+    "`cocord_bench`'s command line: `BENCH_OPTIONS` under both spellings, and the deprecated `--n_classes`"
+    return add_options(argparse.ArgumentParser(prog='cocord_bench', description="Time a plain student step, the floor of a "
+                       "CoCoRD step and a full CoCoRD step; the contrast against growing queues"), BENCH_OPTIONS, BENCH_ALIASES)
+
+def _queue_sizes(text:str) -> tuple:
+    try: sizes = tuple(int(n) for n in text.split(',')) if text else ()
+    except ValueError: sizes = None
+    if sizes is None or any(n < 1 for n in sizes): raise OptionError(
+        f"--queue_sizes must be positive integers separated by commas (e.g. 1024,4096), or '' to skip; got {text!r}.")
+    return sizes
+
+def cocord_bench(argv:list[str]|None=None, # The command line's words (default: `sys.argv[1:]`)
+                 **options, # Or the options as keywords (`bs=32`, ...), the others at their defaults
+                ):
     "Time a plain student step, the floor of a CoCoRD step and a full CoCoRD step; the contrast against growing queues"
-    print(f"{teacher} -> {student}, batch {bs} at {size}x{size}, {torch.get_num_threads()} threads")
-    t = benchmark(teacher, student, bs, size, n_classes, steps, warmup, repeats, channels_last, progress=print)
+    o = command_options(bench_parser(), argv, options, BENCH_ALIASES)
+    try:
+        for name in ('teacher', 'student'): check_model_name(o[name])
+        for name in ('bs', 'size', 'num_classes', 'steps', 'repeats'): check_int(o[name], f'--{name}')
+        check_int(o['warmup'], '--warmup', lo=0)
+        sizes = _queue_sizes(o['queue_sizes'])
+    except CocordError as e:
+        print(f"cocord_bench: error: {e}", file=sys.stderr)
+        sys.exit(2)
+    print(f"{o['teacher']} -> {o['student']}, batch {o['bs']} at {o['size']}x{o['size']}, {torch.get_num_threads()} threads")
+    t = benchmark(o['teacher'], o['student'], o['bs'], o['size'], o['num_classes'], o['steps'], o['warmup'], o['repeats'],
+                  o['channels_last'], progress=print)
     print(t.round(3).to_string(index=False))
-    if queue_sizes:
-        print(contrast_cost(tuple(int(n) for n in queue_sizes.split(',')), bs=bs).round(2).to_string(index=False))
+    if sizes: print(contrast_cost(sizes, bs=o['bs']).round(2).to_string(index=False))
     print(negative_store_memory().round(1).to_string(index=False))

@@ -8,26 +8,31 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
-import gzip, math, pickle, time, importlib.util
+import gzip, math, pickle, shutil, time, importlib.util
+from http.client import HTTPException
+from urllib.error import URLError
+from urllib.parse import urlparse
 import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import Tensor
 from PIL import Image
 from fastai.data.core import TfmdDL, DataLoaders
+from fastai.data.external import URLs, untar_data, fastai_path
 from fastai.data.block import DataBlock, CategoryBlock, TransformBlock
 from fastai.data.transforms import IntToFloatTensor, Normalize, CategoryMap, Category, get_image_files
 from fastai.torch_core import TensorImage, TensorCategory, default_device
 from fastai.vision.core import imagenet_stats, PILImage
 from fastai.vision.augment import Resize, CropPad
-from .errors import DataError, OptionError, MissingFileError
+from .errors import DataError, OptionError, MissingFileError, DiskError
 
 # %% auto #0
-__all__ = ['DATASETS', 'STATS', 'FASHION_MNIST_CLASSES', 'FASHION_MNIST_DEBIAN', 'FASHION_MNIST_FILES', 'DatasetFormatError',
-           'channel_stats', 'check_images', 'IntToFloat', 'ImageArrays', 'load_digits_arrays', 'read_idx',
-           'find_fashion_mnist', 'load_fashion_mnist_arrays', 'read_array_pickle', 'class_folder_files',
-           'load_cifar100_arrays', 'split_indices', 'check_split_args', 'ArrayDataset', 'ArrayDL', 'resize_arrays',
-           'set_channels', 'dls_from_arrays', 'CenterResize', 'CenterCrop', 'dls_from_folders', 'get_dls']
+__all__ = ['DATASETS', 'STATS', 'FASHION_MNIST_CLASSES', 'FASHION_MNIST_DEBIAN', 'FASHION_MNIST_FILES', 'CIFAR100_URL',
+           'DatasetFormatError', 'channel_stats', 'check_images', 'IntToFloat', 'ImageArrays', 'load_digits_arrays',
+           'read_idx', 'find_fashion_mnist', 'load_fashion_mnist_arrays', 'read_array_pickle', 'class_folder_files',
+           'load_cifar100_arrays', 'download_cifar100', 'split_indices', 'check_split_args', 'ArrayDataset', 'ArrayDL',
+           'resize_arrays', 'set_channels', 'dls_from_arrays', 'CenterResize', 'CenterCrop', 'dls_from_folders',
+           'get_dls']
 
 # %% ../nbs/18_data.ipynb #9f452c90
 DATASETS = ('digits', 'fashion_mnist', 'cifar100', 'imagenet', 'folder')
@@ -291,7 +296,8 @@ def _cifar_from_pngs(path:Path) -> ImageArrays:
 def load_cifar100_arrays(path:str|Path, # Folder with `cifar-100-python/` (or its content), or `train/` and `test/` class folders
                         ) -> ImageArrays:
     "CIFAR-100 from the python version's pickles or from folders of PNGs, detected from the folder's content"
-    if path is None: raise OptionError("cifar100 needs a path: the folder holding cifar-100-python/, or train/ and test/ class folders.")
+    if path is None: raise OptionError("cifar100 needs a path: the folder holding cifar-100-python/, or train/ and test/ class folders "
+                                      "(get_dls('cifar100') without a path downloads it with fastai's untar_data).")
     path = Path(path).expanduser()
     if not path.exists(): raise MissingFileError(f"No such folder: {path} (looking for CIFAR-100).")
     for folder in (path/'cifar-100-python', path):
@@ -299,6 +305,48 @@ def load_cifar100_arrays(path:str|Path, # Folder with `cifar-100-python/` (or it
     if (path/'train').is_dir() and (path/'test').is_dir(): return _cifar_from_pngs(path)
     raise DatasetFormatError(f"{path} is not a CIFAR-100 folder: expected cifar-100-python/{{train,test,meta}} "
                              f"(or train, test, meta directly in it) or train/ and test/ folders of class folders.")
+
+# %% ../nbs/18_data.ipynb #5a082b56
+CIFAR100_URL = URLs.CIFAR_100     # fastai's archive of CIFAR-100 as PNG folders: cifar100/{train,test}/<class>/*.png
+
+def _archive_paths(url:str) -> tuple[Path, Path]:
+    "Where fastai's `untar_data(url)` puts the archive, and the folder it unpacks it into"
+    archive = fastai_path('archive')/Path(urlparse(url).path).name
+    stem = archive.stem
+    return archive, fastai_path('data')/(stem[:-4] if stem.endswith('.tar') else stem)
+
+def download_cifar100(url:str|None=None, # The archive's URL (default: `CIFAR100_URL`, fastai's `URLs.CIFAR_100`)
+                      log=print, # Told where the archive and the images go, when they are downloaded
+                     ) -> Path:
+    "The folder of CIFAR-100's PNGs (`train/`, `test/`), downloaded and unpacked by fastai's `untar_data` the first time"
+    url = CIFAR100_URL if url is None else url
+    archive, dest = _archive_paths(url)
+    fresh = not dest.exists()
+    if fresh: log(f"Downloading CIFAR-100 with fastai's untar_data: {url} -> {archive}, unpacked into {dest}")
+    try: path = untar_data(url)
+    except BaseException as e:
+        cut = isinstance(e, NameError) and 'ContentTooShortError' in str(e)     # fastcore's urlretrieve raises it unimported
+        network = cut or isinstance(e, (URLError, HTTPException, ConnectionError, TimeoutError))
+        why = 'the connection closed before the whole archive arrived' if cut else f"{type(e).__name__}: {e}"
+        disk = not network and isinstance(e, OSError) and e.errno is not None     # a full or read-only disk: the archive is fine
+        archive.with_name(archive.name + '.part').unlink(missing_ok=True)
+        downloaded = archive.is_file()
+        if not disk: archive.unlink(missing_ok=True)                              # never unpacked again on the next call
+        if fresh and dest.exists(): shutil.rmtree(dest, ignore_errors=True)       # nor a half-moved folder taken as the data
+        if not isinstance(e, Exception): raise                                    # Ctrl-C: cleaned up, then stopped
+        if network or not (downloaded or disk): raise DatasetFormatError(
+            f"Could not download CIFAR-100 from {url} ({why}). Check the network connection and run "
+            f"again (nothing partial is kept), or download and unpack it yourself and give its folder as the path "
+            f"(get_dls path=, the commands' --path).") from None
+        if disk: raise DiskError(e.errno,
+            f"CIFAR-100 from {url} could not be written to {archive.parent} or unpacked into {dest}: {e}. Free some "
+            f"space, make the folder writable, or set FASTAI_HOME to another disk, then run again.") from None
+        raise DatasetFormatError(
+            f"The CIFAR-100 archive downloaded from {url} could not be unpacked ({type(e).__name__}: {e}): it is "
+            f"damaged or not a tar.gz of PNG folders. It was removed; run again to download it anew.") from None
+    path = Path(path)
+    if fresh: log(f"CIFAR-100 is in {path} (train/ and test/ folders of PNGs)")
+    return path
 
 # %% ../nbs/18_data.ipynb #54e3fedd
 def split_indices(n:int, # Number of training images
@@ -337,6 +385,7 @@ class ArrayDataset:
     @property
     def c(self): return len(self.vocab)
     def decode(self, o, full=True): return o[0], Category(self.vocab[int(o[1])])
+    def new_empty(self): return ArrayDataset(self.x[:0], self.y[:0], list(self.vocab))   # what `learn.export()` keeps
     def __repr__(self): return f"ArrayDataset({len(self)} images {tuple(self.x.shape[1:])}, {self.c} classes)"
 
 class ArrayDL(TfmdDL):
@@ -475,11 +524,19 @@ def _check_args(dataset, bs, size, channels):
     if channels not in (None, 1, 3): raise OptionError(f"channels must be 1 or 3 (or None to keep the dataset's), got {channels!r}.")
 
 # %% ../nbs/18_data.ipynb #988bdb00
+def _cifar100_arrays(path) -> ImageArrays:
+    "CIFAR-100 from `path`, or downloaded by fastai's `untar_data` when `path` is None"
+    if path is not None: return load_cifar100_arrays(path)
+    folder = download_cifar100()
+    try: return load_cifar100_arrays(folder)
+    except DataError as e: raise DatasetFormatError(f"{e} (fastai's untar_data unpacked it into {folder}: remove that folder "
+                                                    f"to download it again)") from None
+
 _ARRAY_LOADERS = dict(digits=lambda path: load_digits_arrays(), fashion_mnist=load_fashion_mnist_arrays,
-                      cifar100=load_cifar100_arrays)
+                      cifar100=_cifar100_arrays)
 
 def get_dls(dataset:str='digits', # One of `DATASETS`
-            path=None, # Where the dataset is (not needed for digits; Fashion-MNIST defaults to Debian's package)
+            path=None, # Where the dataset is (not needed for digits; Fashion-MNIST defaults to Debian's package; CIFAR-100 is downloaded)
             bs:int=64, # Batch size
             size:int|None=None, # Resize images once to `size`×`size` (bilinear); ImageNet default: 256, center crop 224
             channels:int|None=None, # 3: repeat the grey channel of digits / fashion_mnist for 3-channel models

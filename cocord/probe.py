@@ -4,7 +4,7 @@
 
 # %% ../nbs/26_probe.ipynb #e955cd77
 from __future__ import annotations
-import json, shutil, sys, warnings
+import argparse, json, shutil, sys, warnings
 warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated')   # raised by fastai's imports: noise for CLI users
 from pathlib import Path
 import numpy as np
@@ -12,7 +12,6 @@ import torch
 import torch.nn.functional as F
 from torch import nn, Tensor
 from PIL import Image
-from fastcore.script import call_parse
 from fastprogress.fastprogress import progress_bar
 from fastai.torch_core import default_device
 from .data import STATS, channel_stats, get_dls
@@ -22,9 +21,10 @@ from .teachers import load_teacher
 from .errors import CocordError, OptionError, DataError, MissingFileError, disk_error
 
 # %% auto #0
-__all__ = ['STL10_SIDE', 'ordered', 'extract_features', 'Standardize', 'check_fit_args', 'fit_linear', 'top1', 'linear_probe',
-           'Renormalize', 'renormalize', 'stl10_to_folders', 'sort_tiny_imagenet_val', 'check_probe_folder',
-           'load_network', 'cocord_probe']
+__all__ = ['STL10_SIDE', 'PROBE_OPTIONS', 'ordered', 'extract_features', 'Standardize', 'check_fit_args', 'fit_linear', 'top1',
+           'linear_probe', 'Renormalize', 'renormalize', 'stl10_to_folders', 'sort_tiny_imagenet_val',
+           'check_probe_folder', 'option_spellings', 'DeprecatedOption', 'add_options', 'command_options',
+           'load_network', 'probe_parser', 'cocord_probe']
 
 # %% ../nbs/26_probe.ipynb #aef44ed4
 def ordered(dl, # A fastai `DataLoader`
@@ -223,6 +223,50 @@ def check_probe_folder(path:str|Path):
         f"{path/'val'/'images'}): sort them first with "
         f"python -c \"from cocord.probe import sort_tiny_imagenet_val; sort_tiny_imagenet_val('{path}')\".")
 
+# %% ../nbs/26_probe.ipynb #d2832800
+def option_spellings(name:str) -> list[str]:
+    "The option strings of `name`: `--name`, and `--name-with-dashes` when it has underscores (fastcore 1 and 2's spellings)"
+    return [f'--{name}'] + ([f"--{name.replace('_', '-')}"] if '_' in name else [])
+
+class DeprecatedOption(argparse.Action):
+    "An old name of an option: its value goes to the option's `dest`, with a warning on stderr naming the spellings to use"
+    def __call__(self, parser, namespace, values, option_string=None):
+        print(f"{parser.prog}: warning: {option_string} is deprecated: use {' or '.join(option_spellings(self.dest))}.", file=sys.stderr)
+        setattr(namespace, self.dest, values)
+
+def add_options(parser:argparse.ArgumentParser, # The parser to add to
+                options:list, # `(name, type, default, help)` per option; type `bool`: a flag
+                aliases:dict|None=None, # Deprecated names: `{old_name: name}`, accepted (warning on stderr), not shown in --help
+               ) -> argparse.ArgumentParser:
+    "`parser` with each option added under both spellings (`--n_train` and `--n-train`)"
+    for name, kind, default, help in options:
+        shown = help + ('' if default is None or kind is bool else f" (default: {default})")
+        if kind is bool: parser.add_argument(*option_spellings(name), dest=name, action='store_true', help=shown)
+        else: parser.add_argument(*option_spellings(name), dest=name, type=kind, default=default, metavar=kind.__name__.upper(), help=shown)
+    kinds = {name: kind for name, kind, _, _ in options}
+    for old, new in (aliases or {}).items():
+        parser.add_argument(*option_spellings(old), dest=new, type=kinds[new], action=DeprecatedOption, default=argparse.SUPPRESS,
+                            help=argparse.SUPPRESS)
+    return parser
+
+def command_options(parser:argparse.ArgumentParser, # The command's parser
+                    argv:list[str]|None, # The command line's words (None: `sys.argv[1:]`)
+                    options:dict, # Or keyword options, as given from Python (then `argv` must be None)
+                    aliases:dict|None=None, # Deprecated keyword names: `{old_name: name}`, accepted with a `FutureWarning`
+                   ) -> dict:
+    "Every option of a command, by name: parsed from `argv`, or the keyword `options` over the parser's defaults"
+    if not options: return vars(parser.parse_args(argv))
+    if argv is not None: raise TypeError(f"{parser.prog}() takes the command line's words or keyword options, not both.")
+    options = dict(options)
+    for old, new in (aliases or {}).items():
+        if old in options:
+            warnings.warn(f"{parser.prog}'s {old} is deprecated: use {new}.", FutureWarning, stacklevel=3)
+            options[new] = options.pop(old)
+    defaults = vars(parser.parse_args([]))
+    unknown = sorted(set(options) - set(defaults))
+    if unknown: raise TypeError(f"{parser.prog}() got unexpected keyword argument(s) {', '.join(unknown)}; its options are {', '.join(defaults)}.")
+    return {**defaults, **options}
+
 # %% ../nbs/26_probe.ipynb #a5b23d56
 def load_network(arch:str, ckpt:str, num_classes:int=100, seed:int=0) -> nn.Module:
     "The frozen network to probe: `arch` with the weights of `ckpt`, or random weights (seeded) for `ckpt='random'`"
@@ -233,28 +277,40 @@ def load_network(arch:str, ckpt:str, num_classes:int=100, seed:int=0) -> nn.Modu
     return get_model(arch, num_classes=num_classes).requires_grad_(False).eval()
 
 # %% ../nbs/26_probe.ipynb #918866c3
-@call_parse
-def cocord_probe(
-    arch:str='wrn_16_2', # Architecture of the network (a zoo name; the paper probes wrn_16_2) or a torchvision classifier
-    ckpt:str=None, # Its checkpoint (plain state dict, CRD {'model': ...} file, fastai learn.save file), or 'random' for random weights
-    num_classes:int=100, # Classes of the checkpoint's classifier (100 for CIFAR-100 students), not of the probed dataset
-    dataset:str='folder', # Dataset probed: folder (STL-10, TinyImageNet: see cocord.probe), digits, fashion_mnist, cifar100 or imagenet
-    path:str=None, # Where it lies; for folder, the folder holding train/ and val/ (or valid/, test/) of class folders
-    size:int=None, # Side images are resized to (default 32, what CIFAR-100 students see; imagenet: 256, center 224)
-    channels:int=3, # Image channels: 3 repeats the grey channel of digits and fashion_mnist
-    stats:str=None, # Statistics the network was trained with (e.g. cifar100); default: the probed dataset's own
-    bs:int=256, # Batch size of the feature extraction
-    epochs:int=500, # Most L-BFGS iterations of the fit, each one pass over the cached features (it stops once converged)
-    lr:float=1., # L-BFGS step size (1: the line search picks the step)
-    wd:float=1e-3, # L2 penalty on the probe's weights, added to the mean cross-entropy of standardised features
-    seed:int=0, # Seed of the --n_train subset (and of --ckpt random); the fit itself has no randomness
-    n_train:int=None, # Fit on a seeded random subset of this many training images
-    workers:int=0, # Data-loading worker processes
-    out:str=None, # Also write the result and the options to this JSON file
-):
+PROBE_OPTIONS = [
+    ('arch', str, 'wrn_16_2', "Architecture of the network (a zoo name; the paper probes wrn_16_2) or a torchvision classifier"),
+    ('ckpt', str, None, "Its checkpoint (plain state dict, CRD {'model': ...} file, fastai learn.save file), or 'random' for random weights"),
+    ('num_classes', int, 100, "Classes of the checkpoint's classifier (100 for CIFAR-100 students), not of the probed dataset"),
+    ('dataset', str, 'folder', "Dataset probed: folder (STL-10, TinyImageNet: see cocord.probe), digits, fashion_mnist, cifar100 or imagenet"),
+    ('path', str, None, "Where it lies; for folder, the folder holding train/ and val/ (or valid/, test/) of class folders; "
+                        "cifar100 without it is downloaded by fastai's untar_data"),
+    ('size', int, None, "Side images are resized to (default 32, what CIFAR-100 students see; imagenet: 256, center 224)"),
+    ('channels', int, 3, "Image channels: 3 repeats the grey channel of digits and fashion_mnist"),
+    ('stats', str, None, "Statistics the network was trained with (e.g. cifar100); default: the probed dataset's own"),
+    ('bs', int, 256, "Batch size of the feature extraction"),
+    ('epochs', int, 500, "Most L-BFGS iterations of the fit, each one pass over the cached features (it stops once converged)"),
+    ('lr', float, 1., "L-BFGS step size (1: the line search picks the step)"),
+    ('wd', float, 1e-3, "L2 penalty on the probe's weights, added to the mean cross-entropy of standardised features"),
+    ('seed', int, 0, "Seed of the --n_train subset (and of --ckpt random); the fit itself has no randomness"),
+    ('n_train', int, None, "Fit on a seeded random subset of this many training images"),
+    ('workers', int, 0, "Data-loading worker processes"),
+    ('out', str, None, "Also write the result and the options to this JSON file"),
+]
+
+def probe_parser() -> argparse.ArgumentParser:
+    "`cocord_probe`'s command line: `PROBE_OPTIONS`, each under both spellings"
+    return add_options(argparse.ArgumentParser(prog='cocord_probe', description="Linear probe of a frozen network: top-1 of a "
+                       "linear classifier fitted on its penultimate features of another dataset"), PROBE_OPTIONS)
+
+def cocord_probe(argv:list[str]|None=None, # The command line's words (default: `sys.argv[1:]`)
+                 **options, # Or the options as keywords (`arch='wrn_16_2'`, ...), the others at their defaults
+                ):
     "Linear probe of a frozen network: top-1 of a linear classifier fitted on its penultimate features of another dataset"
-    options = dict(arch=arch, ckpt=ckpt, num_classes=num_classes, dataset=dataset, path=path, size=size, channels=channels,
-                   stats=stats, bs=bs, epochs=epochs, lr=lr, wd=wd, seed=seed, n_train=n_train)
+    o = command_options(probe_parser(), argv, options)
+    arch, ckpt, num_classes, dataset, path, size, channels, stats = (o[k] for k in
+        ('arch', 'ckpt', 'num_classes', 'dataset', 'path', 'size', 'channels', 'stats'))
+    bs, epochs, lr, wd, seed, n_train, workers, out = (o[k] for k in ('bs', 'epochs', 'lr', 'wd', 'seed', 'n_train', 'workers', 'out'))
+    options = {k: v for k, v in o.items() if k not in ('workers', 'out')}
     out_file = None if out is None else Path(out).expanduser()
     try:
         check_fit_args(epochs, lr, wd)

@@ -4,16 +4,19 @@
 
 # %% ../nbs/16_teachers.ipynb #33d3decd
 from __future__ import annotations
+import re
 from pathlib import Path
-import torch
+import numpy as np
+import torch, torchvision
 from torch import nn
 from fastcore.foundation import L
 from .layouts import layout_of, layout_diff
-from .models.registry import get_model
+from .models.registry import CIFAR_MODELS, get_model, torchvision_names
 from .errors import CheckpointError, MissingFileError
 
 # %% auto #0
-__all__ = ['CheckpointMismatchError', 'read_checkpoint', 'candidate_state_dicts', 'load_teacher']
+__all__ = ['SAFE_GLOBALS', 'CheckpointMismatchError', 'read_checkpoint', 'candidate_state_dicts', 'fastai_vision_models',
+           'load_teacher']
 
 # %% ../nbs/16_teachers.ipynb #dd05c8f1
 class CheckpointMismatchError(CheckpointError):
@@ -22,17 +25,45 @@ class CheckpointMismatchError(CheckpointError):
 _containers = ('model', 'state_dict', 'model_state_dict')
 
 # %% ../nbs/16_teachers.ipynb #3cdc1a91
+try: from numpy._core.multiarray import scalar as _np_scalar       # numpy 2 (and the alias numpy 1.26 ships)
+except ImportError: from numpy.core.multiarray import scalar as _np_scalar
+
+_NUMERIC = (np.bool_, np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32, np.uint64,
+            np.float16, np.float32, np.float64)
+
+SAFE_GLOBALS = [L, np.dtype, *dict.fromkeys(type(np.dtype(t)) for t in _NUMERIC),
+                *((_np_scalar, f'numpy.{core}.multiarray.scalar') for core in ('core', '_core'))]
+
+def _unsupported_global(e:Exception) -> str|None:
+    "The class or function a weights-only load refused, from its error"
+    m = re.search(r'Unsupported global: GLOBAL (\S+)', str(e)) or re.search(r"Can only build .* but got <class '([^']+)'>", str(e))
+    return m[1] if m else None
+
+def _load_failure(e:Exception) -> str:
+    "Why `torch.load` failed, in one line: torch's own text would suggest `weights_only=False`, which cocord never does"
+    lines = [l.strip() for l in str(e).splitlines() if l.strip() and 'weights_only' not in l and 'Weights only load failed' not in l]
+    return next((l for l in lines if l.startswith(('Unsupported', 'PytorchStreamReader', 'invalid load key'))), lines[0] if lines else type(e).__name__)[:200]
+
 def read_checkpoint(path:str|Path) -> dict:
-    "The content of checkpoint file `path`, read safely (tensors and plain containers only)"
+    "The content of checkpoint file `path`, read safely (tensors, plain containers and `SAFE_GLOBALS` only)"
     path = Path(path)
     if not path.is_file(): raise MissingFileError(f"No checkpoint file at {path}" + (" (it is a directory)." if path.exists() else "."))
     try:
-        with torch.serialization.safe_globals([L]): obj = torch.load(path, map_location='cpu', weights_only=True)
+        with torch.serialization.safe_globals(SAFE_GLOBALS): obj = torch.load(path, map_location='cpu', weights_only=True)
     except Exception as e:
-        if 'Unsupported global' in str(e): raise CheckpointMismatchError(
-            f"{path} holds Python objects beyond tensors and plain containers (a whole pickled model?), which cocord "
-            f"does not unpickle because that can run arbitrary code. Save the model's state_dict() instead.") from e
-        raise CheckpointMismatchError(f"{path} could not be read as a PyTorch checkpoint: {e}") from e
+        found = _unsupported_global(e)
+        if found is not None and found.startswith('fastai.learner.'): raise CheckpointMismatchError(
+            f"{path} is a whole fastai Learner, pickled by learn.export(): cocord does not unpickle it, because unpickling "
+            f"can run arbitrary code. Take the weights out once, in a Python session, and only if you trust the file: "
+            f"`from fastai.learner import load_learner; learn = load_learner('{path}'); "
+            f"torch.save(learn.model.state_dict(), 'teacher.pth')`, then load teacher.pth. (Where the Learner is trained, "
+            f"learn.save('teacher') writes a file that loads as it is.)") from e
+        if found is not None: raise CheckpointMismatchError(
+            f"{path} holds Python objects beyond tensors and plain containers ({found}: a whole pickled model?), which "
+            f"cocord does not unpickle because that can run arbitrary code. Save the model's weights instead, where the "
+            f"model is: torch.save(model.state_dict(), 'teacher.pth').") from e
+        raise CheckpointMismatchError(f"{path} could not be read as a PyTorch checkpoint: it is empty, truncated or not a "
+                                      f"PyTorch file ({_load_failure(e)}).") from e
     if not isinstance(obj, dict): raise CheckpointMismatchError(
         f"{path} holds a {type(obj).__name__}, not a state dict or a dict holding one.")
     return obj
@@ -51,27 +82,96 @@ def candidate_state_dicts(ckpt:dict) -> list[tuple[str, dict]]:
                 out.append((f"{how} without the '{prefix}' prefix", {k[len(prefix):]: v for k, v in sd.items() if k.startswith(prefix)}))
     return out
 
+# %% ../nbs/16_teachers.ipynb #f677573d
+def _timm():
+    "The timm module, or None when it is not installed"
+    try: import timm
+    except ImportError: return None
+    return timm
+
+def fastai_vision_models(arch:str, # A torchvision or timm architecture name
+                         n_out:int, # Outputs of the head
+                        ) -> list[tuple[str, nn.Module]]:
+    "`(label, model)` for each model fastai's `vision_learner(dls, arch, n_out=n_out, pretrained=False)` may have built"
+    from fastai.vision.learner import create_vision_model, create_timm_model
+    out, timm = [], _timm()
+    if arch in torchvision_names():
+        out.append((f"fastai's vision_learner model of torchvision's {arch} (n_out={n_out})",
+                     create_vision_model(torchvision.models.get_model_builder(arch), n_out, pretrained=False)))
+    if timm is not None and timm.is_model(arch):
+        out.append((f"fastai's vision_learner model of timm's {arch} (n_out={n_out})", create_timm_model(arch, n_out, pretrained=False)[0]))
+    return out
+
+def _looks_like_vision_learner(sd:dict) -> bool:
+    "Whether state dict `sd` has the keys of a fastai vision_learner model: a body under `0.` and a head under `1.`"
+    heads = {k.split('.', 1)[0] for k in sd}
+    return heads == {'0', '1'}
+
+def _last_linear(sd:dict) -> tuple[str, int]|None:
+    "`(prefix, outputs)` of the last linear layer of a vision_learner model's head (`('1.8.', 10)`), or None"
+    w = [(k, v) for k, v in sd.items() if k.startswith('1.') and k.endswith('.weight') and torch.is_tensor(v) and v.ndim == 2]
+    return (w[-1][0].removesuffix('weight'), w[-1][1].shape[0]) if w else None
+
 # %% ../nbs/16_teachers.ipynb #39236897
-def load_teacher(arch:str|nn.Module, # A name for `get_model`, or a model already built
+def _fitting(model:nn.Module, readings:list) -> tuple[nn.Module|None, list]:
+    "`model` loaded from the first reading that fits it exactly (else None), and `(size, how, diff)` of every reading"
+    expected, diffs = layout_of(model), []
+    for how, sd in readings:
+        diff = layout_diff(expected, layout_of(sd))
+        if not diff:
+            model.load_state_dict(sd, strict=True)
+            return model, []
+        diffs.append((len(diff.missing) + len(diff.unexpected) + len(diff.mismatched), how, diff))
+    return None, diffs
+
+def _vision_hint(sd:dict, arch:str|None, tried:list) -> str:
+    "What to do with a vision_learner's state dict `sd` that did not load; `tried`: the diffs of the vision_learner models built"
+    last, n = _last_linear(sd) or ('1.', 'N')
+    best = min(tried, key=lambda d: d[0])[2] if tried else None
+    if best is not None and not best.missing and not best.unexpected and all(k.startswith(last) for k, _, _ in best.mismatched):
+        return f" It is the model of a fastai vision_learner whose head ends in {n} outputs: pass num_classes={n}."
+    timm = _timm()
+    if arch is not None and arch not in torchvision_names() and timm is not None and timm.is_model(arch):
+        build, imports = f"create_timm_model('{arch}', n_out={n}, pretrained=False)[0]", "from fastai.vision.learner import create_timm_model"
+    else:
+        tv = arch if arch in torchvision_names() else 'resnet34'
+        build = f"create_vision_model({tv}, n_out={n}, pretrained=False)"
+        imports = f"from fastai.vision.learner import create_vision_model; from torchvision.models import {tv}"
+    return (f" It is the model of a fastai vision_learner (a body under '0.', fastai's head under '1.', ending in {n} "
+            f"outputs). Build that model as its Learner did, with the Learner's head options (lin_ftrs, concat_pool, ps, "
+            f"...) if it had any, and pass it instead of a name: load_teacher({build}, path) ({imports}).")
+
+def load_teacher(arch:str|nn.Module, # A name for `get_model` (or a torchvision / timm name for a vision_learner's file), or a model already built
                  path:str|Path, # The checkpoint file
                  num_classes:int=100, # Classes of the teacher (when `arch` is a name)
                 ) -> nn.Module:
     "The model `arch` with the weights of checkpoint `path`, frozen and in eval mode"
-    model = get_model(arch, num_classes=num_classes) if isinstance(arch, str) else arch
+    timm_only = (isinstance(arch, str) and arch not in CIFAR_MODELS and arch not in torchvision_names()
+                 and (timm := _timm()) is not None and timm.is_model(arch))      # a name only vision_learner knows
+    model = None if timm_only else get_model(arch, num_classes=num_classes) if isinstance(arch, str) else arch
     name = arch if isinstance(arch, str) else type(arch).__name__
     ckpt = read_checkpoint(path)
-    expected = layout_of(model)
-    diffs = []
-    for how, sd in candidate_state_dicts(ckpt):
-        diff = layout_diff(expected, layout_of(sd))
-        if not diff:
-            model.load_state_dict(sd, strict=True)
-            return model.requires_grad_(False).eval()
-        diffs.append((len(diff.missing) + len(diff.unexpected) + len(diff.mismatched), how, diff))
-    if not diffs: raise CheckpointMismatchError(
+    readings = candidate_state_dicts(ckpt)
+    if not readings: raise CheckpointMismatchError(
         f"{path} holds no state dict: its top-level keys are {', '.join(map(str, list(ckpt)[:10]))}, and none of "
         f"{', '.join(_containers)} holds a dict of tensors.")
-    _, how, diff = min(diffs, key=lambda d: d[0])
+    diffs = []
+    if model is not None:
+        fit, found = _fitting(model, readings)
+        if fit is not None: return fit.requires_grad_(False).eval()
+        label = f"{name} (num_classes={num_classes})" if isinstance(arch, str) else name
+        diffs += [(size, how, diff, label) for size, how, diff in found]
+    vision = [sd for _, sd in readings if _looks_like_vision_learner(sd)]
+    tried = []
+    if vision and isinstance(arch, str):
+        for label, vmodel in fastai_vision_models(arch, num_classes):
+            fit, found = _fitting(vmodel, readings)
+            if fit is not None: return fit.requires_grad_(False).eval()
+            tried += [(size, how, diff, label) for size, how, diff in found]
+    diffs += tried
+    if not diffs: raise CheckpointMismatchError(f"{path} does not fit {name}: it holds no state dict of such a model.")
+    _, how, diff, label = min(diffs, key=lambda d: d[0])
+    hint = _vision_hint(vision[0], arch if isinstance(arch, str) else None, tried) if vision else ''
     raise CheckpointMismatchError(
-        f"{path} does not fit {name} (num_classes={num_classes}). Closest reading ({how}): {diff}. Check the "
-        f"architecture name and the number of classes the teacher was trained with.")
+        f"{path} does not fit {label}. Closest reading ({how}): {diff}. Check the architecture name and the number of "
+        f"classes the teacher was trained with.{hint}")
