@@ -6,8 +6,9 @@
 __all__ = []
 
 # %% ../nbs/08_all.ipynb #7a14431b
-from . import queue, momentum, heads, losses, features, core, augment, callback, layouts, teachers, data, kd, recipes, crd, probe, distributed
+from . import errors, queue, momentum, heads, losses, features, core, augment, callback, layouts, teachers, data, kd, recipes, crd, probe, distributed
 from .models import registry
+from .errors import *
 from .queue import *
 from .momentum import *
 from .heads import *
@@ -27,4 +28,4 @@ from .probe import *
 from .distributed import *
 
 # %% ../nbs/08_all.ipynb #02ffa989
-__all__ = [name for module in (queue, momentum, heads, losses, features, core, augment, callback, layouts, registry, teachers, data, kd, recipes, crd, probe, distributed) for name in module.__all__]
+__all__ = [name for module in (errors, queue, momentum, heads, losses, features, core, augment, callback, layouts, registry, teachers, data, kd, recipes, crd, probe, distributed) for name in module.__all__]

@@ -5,25 +5,29 @@
 # %% ../nbs/07_callback.ipynb #e45ebaf7
 from __future__ import annotations
 from typing import Callable, Sequence
-import math
+from pathlib import Path
+import math, warnings
 import torch
 from torch import nn
-from fastai.learner import Metric, Recorder
+from fastai.learner import Learner, Metric
 from fastai.callback.core import Callback
+from fastai.callback.mixup import MixHandler
 from fastai.data.transforms import Normalize
+from fastai.vision.augment import RandTransform, Resize
 from fastai.torch_core import find_bs, subplots
 from fastai.vision.core import show_image
-from fastcore.basics import patch
 from fastcore.foundation import L
 from fastcore.meta import delegates
 from .core import CoCoRD, CoCoRDOutput
 from .losses import contrast_accuracy
 from .augment import RandomCropFlip, three_views
-from .errors import OptionError
+from .errors import CocordError, OptionError, DataError, check_int
+from .distributed import use_backend_broadcast
 
 # %% auto #0
-__all__ = ['normalized_black', 'cocord_splitter', 'TrainTerm', 'TermRecorder', 'unwrap_model', 'DistillationCallback',
-           'CoCoRDCallback', 'plot_curves']
+__all__ = ['normalized_black', 'check_teacher', 'first_conv_channels', 'check_channels', 'has_batchnorm', 'random_augmentations',
+           'cocord_splitter', 'TrainTerm', 'epoch_history', 'TermRecorder', 'unwrap_model', 'DistillationCallback',
+           'CoCoRDCallback', 'plot_curves', 'student_learner']
 
 # %% ../nbs/07_callback.ipynb #c44334dd
 def normalized_black(dls) -> torch.Tensor|float:
@@ -31,6 +35,38 @@ def normalized_black(dls) -> torch.Tensor|float:
     for t in getattr(getattr(dls.train, 'after_batch', None), 'fs', []):
         if isinstance(t, Normalize) and t.mean is not None: return (-t.mean / t.std).flatten().float().cpu()
     return 0.
+
+# %% ../nbs/07_callback.ipynb #1fffbfe9
+def check_teacher(teacher) -> nn.Module:
+    "`teacher` if it is a network, else an `OptionError` that says how to make one from a checkpoint file"
+    if isinstance(teacher, nn.Module): return teacher
+    if isinstance(teacher, (str, Path)): raise OptionError(
+        f"teacher must be the teacher network (an nn.Module), got the path {str(teacher)!r}. Load it first: "
+        f"teacher = cocord.teachers.load_teacher(arch, {str(teacher)!r}, num_classes), with arch its architecture's "
+        f"name (such as 'resnet32x4') or the model itself.")
+    raise OptionError(f"teacher must be the teacher network (an nn.Module), got a {type(teacher).__name__}.")
+
+def first_conv_channels(model:nn.Module) -> int|None:
+    "The channels the first convolution of `model` takes, or None if it has none"
+    conv = next((m for m in model.modules() if isinstance(m, nn.modules.conv._ConvNd)), None)
+    return None if conv is None else conv.in_channels
+
+def check_channels(x:torch.Tensor, **models:nn.Module):
+    "A `DataError` if the image batch `x` has other channels than the first convolution of each of `models` (by role) takes"
+    for role, model in models.items():
+        c = first_conv_channels(model)
+        if c is None or x.ndim != 4 or x.shape[1] == c: continue
+        raise DataError(f"The images have {x.shape[1]} channel(s) but the {role} ({type(model).__name__}) takes {c}. "
+                        f"Give the DataLoaders {c}-channel images (cocord.data.get_dls(..., channels={c}); in a fastai "
+                        f"DataBlock, ImageBlock(cls={'PILImage' if c == 3 else 'PILImageBW'})) or build the networks "
+                        f"for {x.shape[1]} channel(s).")
+
+def has_batchnorm(model:nn.Module) -> bool: return any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in model.modules())
+
+def random_augmentations(dl) -> list:
+    "The random augmentations in `dl`'s item and batch pipelines: fastai `RandTransform`s other than `Resize`"
+    fs = [*getattr(getattr(dl, 'after_item', None), 'fs', []), *getattr(getattr(dl, 'after_batch', None), 'fs', [])]
+    return [t for t in fs if isinstance(t, RandTransform) and not isinstance(t, Resize)]
 
 # %% ../nbs/07_callback.ipynb #85064097
 def cocord_splitter(splitter:Callable) -> Callable:
@@ -40,6 +76,7 @@ def cocord_splitter(splitter:Callable) -> Callable:
         groups = [list(g) for g in groups] if isinstance(groups[0], (list, tuple)) else [groups]  # flat list: one group
         groups[-1] += [p for n, p in model.named_parameters() if p.requires_grad and not n.startswith('student.')]
         return groups
+    _split.student_splitter = splitter   # what a plain Learner of the student uses (`student_learner`)
     return _split
 
 # %% ../nbs/07_callback.ipynb #119bbb0f
@@ -52,20 +89,52 @@ class TrainTerm(Metric):
     def value(self): return self.cb.epoch_means.get(self.key, float('nan'))
 
 # %% ../nbs/07_callback.ipynb #d657b790
+def epoch_history(recorder) -> dict:
+    "The table of epochs of a fastai `Recorder` as `{column: values}`; `{}` if it holds none (`validate()`, `get_preds()` restart it)"
+    names = [n for n in recorder.metric_names[1:] if n != 'time']
+    rows = [r for r in recorder.values if len(r) == len(names)]
+    return {n: [r[i] for r in rows] for i, n in enumerate(names)} if rows else {}
+
 class TermRecorder(Callback):
     "Base for callbacks that add loss terms: shows their training-epoch means as `train_<name>` progress-table columns"
     order, term_names = 0, []   # order: before Recorder (50), whose before_fit reads the metric names
+    _batch_state = ('out', 'teacher_logits')   # per-batch attributes: cleared after each batch, never pickled
     def before_fit(self):
         self.user_metrics = L(m for m in self.learn.metrics if not isinstance(m, TrainTerm))
         self.learn.metrics = self.user_metrics + [TrainTerm(self, k) for k in self.term_names]
-        self.trained, self.epoch_means = False, {}
+        self.trained, self.epoch_means, self.needs_pairs = False, {}, has_batchnorm(self.learn.model)
 
     def after_fit(self):
         self.learn.metrics = self.user_metrics
         if not self.trained and getattr(self.learn, 'final_record', None) is not None:   # validate(), get_preds()
             self.learn.final_record = self.learn.final_record[:-len(self.term_names)]
+        history = epoch_history(self.learn.recorder) if self.trained and hasattr(self.learn, 'recorder') else {}
+        if history: self.history = history
 
-    def before_train(self): self.totals, self.count, self.trained = 0., 0, True
+    def before_train(self):
+        self.totals, self.count, first = 0., 0, not self.trained
+        self.trained = True
+        use_backend_broadcast(self.learn.dl)
+        if first and getattr(self, 'views', None) is None: self.warn_augmentation()
+
+    def before_validate(self): use_backend_broadcast(self.learn.dl)
+
+    def check_batch(self, x:torch.Tensor):
+        "A clear error for a training batch BatchNorm cannot normalise: one image"
+        if len(x) > 1 or not self.needs_pairs: return
+        dl = self.dls.train
+        raise OptionError(f"A training batch of {len(x)} image: BatchNorm (in the networks or the heads) needs at least 2 "
+                          f"images per training batch. Use drop_last=True for the training DataLoader, or a batch size that "
+                          f"leaves no single image over ({dl.n} images in batches of {dl.bs}).")
+
+    def warn_augmentation(self):
+        "Warn if the training DataLoaders augment randomly, on top of the callback's own views"
+        found = random_augmentations(self.dls.train)
+        if found: warnings.warn(
+            f"The training DataLoaders already augment randomly ({', '.join(type(t).__name__ for t in found)}), and "
+            f"{type(self).__name__} makes its own random views of every batch: images would be augmented twice, and "
+            f"the teacher would see the DataLoaders' augmentation too. Build the training DataLoaders without random "
+            f"augmentation (no aug_transforms, no random item transforms; Resize is fine), or pass your own views=.")
 
     def record_terms(self, *terms):
         "Add this batch's terms (in the order of `term_names`) to the epoch's sums"
@@ -73,9 +142,32 @@ class TermRecorder(Callback):
         self.totals = self.totals + torch.stack([t.detach().float() for t in terms]) * bs
         self.count += bs
 
+    def after_batch(self):
+        for k in self._batch_state: self.__dict__.pop(k, None)
+
     def after_train(self):
         means = (self.totals / self.count).tolist() if self.count else [float('nan')] * len(self.term_names)
         self.epoch_means = dict(zip(self.term_names, means))
+
+    def __getstate__(self): return {k: v for k, v in self.__dict__.items() if k not in self._batch_state}
+
+    def plot_metrics(self, ncols:int=3, figsize=None):
+        "Plot the losses, the metrics and the loss terms of the last training against the epoch, one panel each"
+        history = getattr(self, 'history', {})
+        if not history: raise CocordError("Nothing to plot: the Learner has not been trained with this callback yet.")
+        return plot_curves(history, ncols=ncols, figsize=figsize)
+
+    @staticmethod
+    def _views_args(views, padding, flip) -> tuple:
+        "The checked augmentation arguments: your `views`, or the `padding` and `flip` of the default crop"
+        if views is not None and (padding, flip) != (4, True): raise OptionError(
+            "padding and flip shape the default pad-and-crop views; with your own views=, leave them out.")
+        if not isinstance(flip, bool): raise OptionError(f"flip must be True or False, got {flip!r}.")
+        return views, check_int(padding, 'padding', lo=0), flip
+
+    def default_view(self) -> RandomCropFlip:
+        "The default augmentation: a random crop of the image padded by `padding` with black, flipped half the time if `flip`"
+        return RandomCropFlip(self.padding, self.flip, fill=normalized_black(self.dls))
 
 # %% ../nbs/07_callback.ipynb #e4b68d31
 def unwrap_model(model:nn.Module) -> nn.Module:
@@ -90,6 +182,7 @@ class DistillationCallback(TermRecorder):
     "Base of the callbacks that wrap the `Learner`'s model in a module holding the student, the frozen teacher and trainable extras"
     wrapper_class = nn.Module   # the class `build` returns
     output_class = tuple        # what the wrapper returns for a training step: logits and loss terms
+    mixing = False              # whether the step is right for batches mixed by fastai's MixUp and CutMix (`MixHandler`s)
     def build(self, student:nn.Module) -> nn.Module: raise NotImplementedError
     def prepare(self): pass     # method-specific setup at `before_fit`, once the model is wrapped
     def terms(self, out, ce) -> list: raise NotImplementedError   # this step's terms, in the order of `term_names`
@@ -118,56 +211,80 @@ class DistillationCallback(TermRecorder):
     def _sample(self):
         "Two inputs of a validation batch (a training batch if there is no validation set) to probe the models with"
         dl = self.dls.valid if len(self.dls.valid) else self.dls.train
-        return dl.one_batch()[0][:2]
+        x = dl.one_batch()[0][:2]
+        check_channels(x, student=self.learn.model, teacher=self.teacher)
+        return x
 
     def after_create(self): self._wrap_model()
 
+    def check_mixing(self):
+        "An `OptionError` if a fastai `MixHandler` (MixUp, CutMix) is in the `Learner` and this method is not made for mixed batches"
+        mix = next((cb for cb in self.learn.cbs if isinstance(cb, MixHandler)), None)
+        if mix is None or self.mixing: return
+        name = type(mix).__name__
+        raise OptionError(f"{type(self).__name__} does not support fastai's {name}: its training step pairs each image with "
+                          f"what it stores or computes for that one image, and {name} makes each training image a mix of two. "
+                          f"Remove {name} from the callbacks (CoCoRDCallback supports it).")
+
     def before_fit(self):
+        self.check_mixing()
         if self._wrap_model(): self.learn.create_opt()   # added after the Learner was made: the optimizer must see the extras
         self.prepare()
         super().before_fit()
 
     def after_pred(self):
         "Hand the student's logits to `loss_func`; keep the step's output for `after_loss`"
-        self.out = self.pred if isinstance(self.pred, self.output_class) else None
-        if self.out is not None: self.learn.pred = self.out.logits
+        if isinstance(self.pred, self.output_class): self.out, self.learn.pred = self.pred, self.pred.logits
 
     def after_loss(self):
-        "Weigh the classification loss and add the distillation terms"
-        out, ce = self.out, self.loss_grad
+        "Weigh the classification loss and add the distillation terms; the step's output is then let go"
+        out = self.__dict__.pop('out', None)   # none outside training steps: predict, get_preds, summary
         if out is None: return
+        ce = self.learn.loss_grad
         self.learn.loss_grad = self.wrapper.classification_weight * ce + self.wrapper.distillation_loss(out)
-        self.learn.loss = self.loss_grad.clone()
+        self.learn.loss = self.learn.loss_grad.clone()
         self.record_terms(*self.terms(out, ce))
-        self.out = None
 
 # %% ../nbs/07_callback.ipynb #c89583cc
 class CoCoRDCallback(DistillationCallback):
     "Distill `teacher` into the `Learner`'s model with CoCoRD; keyword arguments go to `CoCoRD`"
     wrapper_class, output_class = CoCoRD, CoCoRDOutput
+    order, mixing = MixHandler.order + 1, True   # after fastai's MixUp and CutMix: the views are made of the mixed batch
     @delegates(CoCoRD, but=['student', 'teacher', 'sample'])
     def __init__(self,
                  teacher:nn.Module, # The pretrained classifier (frozen in place)
-                 views:Callable|Sequence[Callable]|None=None, # Augmentation for x_s, x'_s, x_t (one, or three); default: pad-4 crop + flip
+                 views:Callable|Sequence[Callable]|None=None, # Augmentation for x_s, x'_s, x_t (one, or three); default: crop + flip
+                 padding:int=4, # Default views: pixels of black padding before the random crop back to the image size
+                 flip:bool=True, # Default views: flip half the images horizontally
                  **kwargs):
-        self.teacher, self.views, self.cocord_kwargs = teacher, views, kwargs
-        self.epoch_means, self.out = {}, None
+        self.teacher, self.cocord_kwargs = check_teacher(teacher), kwargs
+        self.views, self.padding, self.flip = self._views_args(views, padding, flip)
+        self.epoch_means = {}
 
     @property
     def name(self): return 'cocord'
 
-    def build(self, student): return CoCoRD(student, self.teacher, sample=self._sample(), **self.cocord_kwargs)
+    def build(self, student):
+        model = CoCoRD(student, self.teacher, sample=self._sample(), **self.cocord_kwargs)
+        n = len(self.dls.train_ds)
+        if model.queue.size > n: warnings.warn(
+            f"The queue holds {model.queue.size} keys but the training set has only {n} images: the queue would hold "
+            f"several views of the same images, and each positive would compete with copies of itself. Use a queue of at "
+            f"most the number of training images (queue_size={n} or less; see the digits notebook, 22_digits).")
+        return model
 
     def _view_fns(self):
-        "The three view functions: the user's, or a pad-4 crop and flip that pads with black"
-        return three_views(self.views if self.views is not None else RandomCropFlip(fill=normalized_black(self.dls)))
+        "The three view functions: the user's, or the default crop and flip that pads with black"
+        return three_views(self.views if self.views is not None else self.default_view())
 
     def prepare(self):
         self.view_fns = self._view_fns()
         self.term_names = ['contrast', 'pred', 'ce'] + (['kd'] if self.wrapper.kd_weight else []) + ['ctr_acc']
 
     def before_batch(self):
-        if self.training: self.learn.xb = tuple(view(self.xb[0]) for view in self.view_fns)
+        if not self.training: return
+        self.check_batch(self.xb[0])
+        self.learn.xb = tuple(view(self.xb[0]) for view in self.view_fns)
 
     def terms(self, out, ce):
         return [out.contrast, out.prediction, ce, *([out.kd] if out.kd is not None else []), contrast_accuracy(out.contrast_logits)]
@@ -205,8 +322,14 @@ def plot_curves(columns:dict, # Name -> one value per epoch
     fig.tight_layout()
     return fig
 
-@patch
-def plot_metrics(self:Recorder, ncols:int=3, figsize=None):
-    "Plot the losses and every metric of `learn.recorder` against the epoch, one panel each"
-    names = [n for n in self.metric_names[1:] if n != 'time']
-    return plot_curves({n: [row[i] for row in self.values] for i, n in enumerate(names)}, ncols=ncols, figsize=figsize)
+# %% ../nbs/07_callback.ipynb #effd09a1
+def student_learner(learn:Learner, # A Learner with a distillation callback (CoCoRD, CRD, KD), or a plain one
+                    **kwargs, # Replace `Learner` arguments: `loss_func`, `metrics`, `path`, `cbs`, ...
+                   ) -> Learner:
+    "A plain fastai `Learner` of the distilled student: `learn`'s data, loss, metrics and optimizer, no distillation part"
+    model = unwrap_model(learn.model)
+    splitter = getattr(learn.splitter, 'student_splitter', learn.splitter)
+    args = dict(loss_func=learn.loss_func, opt_func=learn.opt_func, lr=learn.lr, splitter=splitter, path=learn.path,
+                model_dir=learn.model_dir, wd=learn.wd, wd_bn_bias=learn.wd_bn_bias, train_bn=learn.train_bn, moms=learn.moms,
+                metrics=[m for m in learn.metrics if not isinstance(m, TrainTerm)])
+    return Learner(learn.dls, getattr(model, 'student', model), **{**args, **kwargs})

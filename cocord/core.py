@@ -16,7 +16,7 @@ from .losses import info_nce, prediction_loss, kd_loss, LearnableContrast, full_
 from .features import features_and_logits, probe_classifier
 
 # %% auto #0
-__all__ = ['CoCoRDOutput', 'probe_pair', 'CoCoRD']
+__all__ = ['CoCoRDOutput', 'probe_pair', 'leave_out_teacher', 'CoCoRD']
 
 # %% ../nbs/05_cocord.ipynb #eb71478b
 class CoCoRDOutput(NamedTuple):
@@ -36,6 +36,21 @@ def probe_pair(student:nn.Module, teacher:nn.Module, sample:Tensor|None=None) ->
         f"The teacher ({type(teacher).__name__}) predicts {c_t} classes but the student ({type(student).__name__}) "
         f"predicts {c_s}. Distillation needs both to classify the same classes: build the student with {c_t} outputs.")
     return s_name, t_name, d_s, d_t
+
+# %% ../nbs/05_cocord.ipynb #27346ade
+def _drop_teacher_state(module:nn.Module, state_dict:dict, prefix:str, local_metadata):
+    "State-dict post-hook: remove the frozen `module.teacher`'s tensors"
+    for k in [k for k in state_dict if k.startswith(f'{prefix}teacher.')]: del state_dict[k]
+
+def _fill_teacher_state(module:nn.Module, state_dict:dict, prefix:str, *args):
+    "Load pre-hook: take the frozen teacher's tensors from `module.teacher` where `state_dict` has none"
+    for k, v in module.teacher.state_dict(prefix=f'{prefix}teacher.').items(): state_dict.setdefault(k, v)
+
+def leave_out_teacher(module:nn.Module) -> nn.Module:
+    "Make `module`'s `state_dict` leave out its frozen `teacher`, and its `load_state_dict` accept state dicts without it"
+    module.register_state_dict_post_hook(_drop_teacher_state)
+    module.register_load_state_dict_pre_hook(_fill_teacher_state)
+    return module
 
 # %% ../nbs/05_cocord.ipynb #881f43c2
 class CoCoRD(nn.Module):
@@ -77,6 +92,7 @@ class CoCoRD(nn.Module):
         self.slow_student, self.slow_projector = frozen_copy(student), frozen_copy(self.projector)
         self.teacher = teacher.requires_grad_(False).eval()
         self.teacher.zero_grad(set_to_none=True)      # gradients left over from training the teacher are dropped
+        leave_out_teacher(self)                       # checkpoints hold what training changes, not the frozen teacher
         self.tracks_projector = d_s == d_t and not freeze_teacher_projector
         self.teacher_projector = (frozen_copy(self.projector) if self.tracks_projector
                                   else projector(d_t, proj_hidden, proj_dim).requires_grad_(False))

@@ -14,10 +14,10 @@ from .queue import world_size
 from .features import features_and_logits
 from .losses import kd_loss
 from .errors import OptionError, check_positive, check_weight, check_momentum
-from .core import probe_pair
+from .core import probe_pair, leave_out_teacher
 from .augment import RandomCropFlip
 from fastcore.meta import delegates
-from .callback import DistillationCallback, normalized_black
+from .callback import DistillationCallback, check_teacher
 
 # %% auto #0
 __all__ = ['CRDEmbed', 'uniform_negatives', 'other_class_negatives', 'estimate_log_z', 'CRDMemory', 'crd_nce_loss', 'CRDOutput',
@@ -171,6 +171,7 @@ class CRD(nn.Module):
         self.memory = CRDMemory(n_data, feat_dim, nce_k, nce_t, nce_m, labels)
         self.teacher = teacher.requires_grad_(False).eval()
         self.teacher.zero_grad(set_to_none=True)
+        leave_out_teacher(self)      # checkpoints hold the banks and embeddings, not the frozen teacher (see 05_cocord)
 
     def train(self, mode:bool=True):
         "Set training mode, except for the teacher, which stays in eval mode"
@@ -257,12 +258,15 @@ class CRDCallback(DistillationCallback):
     def __init__(self,
                  teacher:nn.Module, # The pretrained classifier (frozen in place)
                  n_data:int|None=None, # N, rows of the memory banks; default `len(dls.train_ds)`
-                 views:Callable|None=None, # Augmentation of training batches; default: pad-4 crop + flip
+                 views:Callable|None=None, # Augmentation of training batches; default: crop + flip
                  negatives:str='uniform', # 'uniform' over the dataset, or 'other_class' (RepDistiller's CIFAR loader)
+                 padding:int=4, # Default view: pixels of black padding before the random crop back to the image size
+                 flip:bool=True, # Default view: flip half the images horizontally
                  **kwargs):
         if negatives not in ('uniform', 'other_class'): raise OptionError(f"negatives must be 'uniform' or 'other_class', got {negatives!r}.")
-        self.teacher, self.views, self.n_data, self.negatives, self.crd_kwargs = teacher, views, n_data, negatives, kwargs
-        self.epoch_means, self.out, self.indices = {}, None, None
+        self.teacher, self.n_data, self.negatives, self.crd_kwargs = check_teacher(teacher), n_data, negatives, kwargs
+        self.views, self.padding, self.flip = self._views_args(views, padding, flip)
+        self.epoch_means, self.indices = {}, None
 
     wrapper_class, output_class = CRD, CRDOutput
     @property
@@ -280,7 +284,7 @@ class CRDCallback(DistillationCallback):
             "or KDCallback for multi-process training.")
         n, n_data = len(self.dls.train_ds), self.wrapper.memory.n_data
         if n > n_data: raise OptionError(f"The training set has {n} images but the CRD memory only {n_data} rows (n_data).")
-        self.view = self.views if self.views is not None else RandomCropFlip(fill=normalized_black(self.dls))
+        self.view = self.views if self.views is not None else self.default_view()
         self.term_names = ['crd', 'ce'] + (['kd'] if self.wrapper.kd_weight else [])
         self.indices = BatchIndices(self.dls.train).attach()
 
@@ -295,6 +299,7 @@ class CRDCallback(DistillationCallback):
     def before_batch(self):
         if not self.training: return
         x = self.xb[0]
+        self.check_batch(x)
         idx = self.indices.batch(self.iter, len(x)).to(x.device)
         self.learn.xb = (self.view(x), idx)
 

@@ -11,13 +11,17 @@ try: from fastai.distributed import DistributedDL        # needs Accelerate, as 
 except (ImportError, NameError): DistributedDL = None
 
 # %% auto #0
-__all__ = []
+__all__ = ['use_backend_broadcast']
 
 # %% ../nbs/28_distributed.ipynb #cdbae55a
-def _broadcast_on_backend_device(self, t:list, rank:int) -> list:
-    "Broadcast the list of indices `t` from `rank`, on CUDA for NCCL and on the CPU for gloo"
-    t = torch.tensor(t, dtype=torch.long, device='cuda' if dist.get_backend() == 'nccl' else 'cpu')
+def _broadcast_on_cpu(t:list, rank:int) -> list:
+    "Broadcast the list of indices `t` from `rank` as a CPU tensor, as gloo needs"
+    t = torch.tensor(t, dtype=torch.long)
     dist.broadcast(t, rank)
-    return t.cpu().tolist()
+    return t.tolist()
 
-if DistributedDL is not None: DistributedDL._broadcast = _broadcast_on_backend_device
+def use_backend_broadcast(dl):
+    "`dl`, made to broadcast its indices on the CPU if it is a fastai `DistributedDL` in a gloo process group"
+    if (DistributedDL is not None and isinstance(dl, DistributedDL) and dist.is_available() and dist.is_initialized()
+        and dist.get_backend() == 'gloo'): dl._broadcast = _broadcast_on_cpu
+    return dl

@@ -8,8 +8,7 @@ from typing import Callable
 import torch
 from torch import nn
 from .losses import kd_loss
-from .augment import RandomCropFlip
-from .callback import TermRecorder, normalized_black
+from .callback import TermRecorder, check_teacher, check_channels
 from .errors import check_positive, check_weight
 
 # %% auto #0
@@ -24,11 +23,14 @@ class KDCallback(TermRecorder):
                  T:float=4., # Temperature of the softened distributions
                  kd_weight:float=0.9, # λ_kd
                  classification_weight:float=0.1, # λ_cls, the weight of your `loss_func`
-                 views:Callable|None=None, # Augmentation of training batches; default: pad-4 crop + flip
+                 views:Callable|None=None, # Augmentation of training batches; default: crop + flip
+                 padding:int=4, # Default view: pixels of black padding before the random crop back to the image size
+                 flip:bool=True, # Default view: flip half the images horizontally
                 ):
         self.T, self.kd_weight = check_positive(T, 'T'), check_weight(kd_weight, 'kd_weight')
         self.classification_weight = check_weight(classification_weight, 'classification_weight')
-        self.teacher, self.views = teacher.requires_grad_(False).eval(), views
+        self.teacher = check_teacher(teacher).requires_grad_(False).eval()
+        self.views, self.padding, self.flip = self._views_args(views, padding, flip)
         self.teacher.zero_grad(set_to_none=True)
 
     @property
@@ -37,18 +39,24 @@ class KDCallback(TermRecorder):
     def before_fit(self):
         super().before_fit()
         self.teacher.to(next(self.learn.model.parameters()).device if getattr(self.dls, 'device', None) is None else self.dls.device).eval()
-        self.view = self.views if self.views is not None else RandomCropFlip(fill=normalized_black(self.dls))
+        self.view = self.views if self.views is not None else self.default_view()
 
     def before_batch(self):
-        if self.training: self.learn.xb = (self.view(self.xb[0]),)
+        if not self.training: return
+        x = self.xb[0]
+        if not self.count: check_channels(x, student=self.learn.model, teacher=self.teacher)   # first batch of the epoch
+        self.check_batch(x)
+        self.learn.xb = (self.view(x),)
 
     def after_pred(self):
         if not self.training: return
         with torch.no_grad(): self.teacher_logits = self.teacher.eval()(*self.xb)
 
     def after_loss(self):
-        if not self.training: return
-        ce, kd = self.loss_grad, kd_loss(self.pred, self.teacher_logits, self.T)
+        teacher_logits = self.__dict__.pop('teacher_logits', None)   # none outside training steps
+        if teacher_logits is None or not self.training: return
+        ce = self.learn.loss_grad
+        kd = kd_loss(self.pred, teacher_logits, self.T)
         self.learn.loss_grad = self.classification_weight * ce + self.kd_weight * kd
-        self.learn.loss = self.loss_grad.clone()
+        self.learn.loss = self.learn.loss_grad.clone()
         self.record_terms(ce, kd)

@@ -14,6 +14,7 @@ from fastai.optimizer import SGD
 from .augment import RandomCropFlip
 from .callback import normalized_black
 from .errors import OptionError, check_positive, check_weight, check_momentum
+from .distributed import use_backend_broadcast
 
 # %% auto #0
 __all__ = ['step_schedule', 'Recipe', 'cifar100_recipe', 'teacher_recipe', 'imagenet_recipe', 'AugmentCallback']
@@ -88,3 +89,5 @@ class AugmentCallback(Callback):
     def before_fit(self): self.fn = self.view if self.view is not None else RandomCropFlip(fill=normalized_black(self.dls))
     def before_batch(self):
         if self.training: self.learn.xb = (self.fn(self.xb[0]), *self.xb[1:])
+    def before_train(self): use_backend_broadcast(self.learn.dl)      # fastai's DistributedDL on gloo (see 28_distributed)
+    def before_validate(self): use_backend_broadcast(self.learn.dl)
