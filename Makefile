@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup demo test export clean-venv
+.PHONY: setup demo test user-path export clean-venv
 
 $(STAMP): requirements-dev.txt settings.ini setup.py
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), f"cocord needs Python >= 3.11, {sys.executable} is {sys.version.split()[0]}"'
@@ -27,6 +27,10 @@ test: $(STAMP)
 	@start=$$(date +%s); \
 	OMP_NUM_THREADS=1 $(BIN)/nbdev_test --n_workers 2 --timing && \
 	echo "nbdev_test: $$(ls nbs/*.ipynb | wc -l) passed, 0 failed ($$(( $$(date +%s) - start )) s)"
+
+# The README's examples and commands, run as a user would (CI also runs it in a fresh environment from the wheel).
+user-path: $(STAMP)
+	$(BIN)/python tools/user_path.py
 
 export: $(STAMP)
 	$(BIN)/nbdev_export && $(BIN)/nbdev_clean && $(BIN)/python tools/make_readme.py

@@ -76,12 +76,13 @@ def option(help:str, # One line for `--help`
     return field(default=None, metadata=dict(help=help, default=default, methods=methods, check=check, cli=cli,
                                              resume_free=resume_free))
 
-# %% ../nbs/21_cli.ipynb #5ad2c235
+# %% ../nbs/21_cli.ipynb #04666e59
 @dataclass
 class RunConfig:
     "Everything that defines one training run; `None` means not given: `resolved()` fills in the defaults"
     dataset:str = option("digits, fashion_mnist, cifar100, imagenet or folder", 'digits')
-    path:str = option("Where the dataset lies (digits needs none; fashion_mnist defaults to Debian's dataset-fashion-mnist)",
+    path:str = option("Where the dataset lies (digits needs none; fashion_mnist defaults to Debian's dataset-fashion-mnist; "
+                      "cifar100 is downloaded when none is given)",
                       resume_free=True)
     method:str = option("vanilla, kd, cocord, cocord+kd, dcd (CoCoRD with a DCD-style learned contrast scale), crd or crd+kd",
                         'cocord')
@@ -130,7 +131,8 @@ class RunConfig:
     channels_last:bool = option("Channels-last memory layout for every network (faster convolutions; see 29_bench)", False)
     teacher_sha256:str = option("SHA-256 of the teacher's weights file, recorded when the run starts", methods=DISTILLING,
                                 cli=False)
-    out:str = option("Output folder (default runs/<dataset>-<method>-<student>; a comparison: runs/<dataset>-comparison)",
+    out:str = option("Output folder (default runs/<dataset>[-<its folder>]-<method>-<student>; a comparison: "
+                     "runs/<dataset>[-<its folder>]-comparison)",
                      resume_free=True)
 
     def given(self) -> dict:
@@ -159,10 +161,14 @@ class RunConfig:
             if arch is not None: check_model_name(arch)
         recipe = c.recipe()
         c.epochs, c.bs, c.lr, c.milestones = recipe.epochs, recipe.bs, recipe.lr, list(recipe.milestones)
-        if c.out is None: c.out = f'runs/{c.dataset}-{c.method}-{c.student}'
+        if c.out is None: c.out = f'runs/{c.data_name()}-{c.method}-{c.student}'
         if c.teacher_ckpt is not None and not Path(c.teacher_ckpt).is_file():
             raise MissingFileError(f"--teacher_ckpt {c.teacher_ckpt} is not a file.")
         return c
+
+    def data_name(self) -> str:
+        "The dataset, and the name of its folder when one is given: what default output folders are named after"
+        return self.dataset if self.path is None else f'{self.dataset}-{Path(self.path).expanduser().resolve().name}'
 
     def recipe(self) -> Recipe:
         "The paper's recipe for this dataset and student, with the epochs, batch, rate and milestones that were set"
@@ -650,7 +656,7 @@ def _run_in_comparison(sub:RunConfig, overwrite:bool, log, progress:bool) -> dic
         if not overwrite: raise
         return run(sub, overwrite=True, log=log, progress=progress)
 
-# %% ../nbs/21_cli.ipynb #8f55beaf
+# %% ../nbs/21_cli.ipynb #82afd010
 def compare_methods(config:RunConfig, # Dataset, architectures and hyperparameters; `method` and `seed` are set per run
             methods:tuple=('vanilla', 'kd', 'cocord'), # Methods to train the student with
             seeds:tuple=(0,), # One run per method and seed
@@ -661,7 +667,7 @@ def compare_methods(config:RunConfig, # Dataset, architectures and hyperparamete
     bad = [m for m in methods if m not in METHODS]
     if bad: raise OptionError(f"Unknown method(s) {', '.join(bad)}; choose among {', '.join(METHODS)}.")
     c = RunConfig(**{**asdict(config), 'method': 'cocord'}).resolved()
-    out = Path(config.out if config.out is not None else f'runs/{c.dataset}-comparison')
+    out = Path(config.out if config.out is not None else f'runs/{c.data_name()}-comparison')
     _make_folder(out)
     if c.teacher_ckpt is None: c.teacher_ckpt = str(ensure_teacher(c, out/'teacher', log, progress, overwrite))
     rows = [dict(method='teacher', seed=c.seed, last_accuracy=evaluate(c, c.teacher, c.teacher_ckpt))]
