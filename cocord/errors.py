@@ -4,12 +4,13 @@
 
 # %% ../nbs/00_errors.ipynb #79b5a827
 from __future__ import annotations
-import errno, math
+import errno, math, warnings
+from contextlib import contextmanager
 
 # %% auto #0
 __all__ = ['CocordError', 'OptionError', 'DataError', 'CheckpointError', 'MissingFileError', 'RunFolderError', 'DiskError',
            'NonFiniteError', 'check_positive', 'check_weight', 'check_fraction', 'check_int', 'check_momentum',
-           'disk_error']
+           'disk_error', 'ignoring_warning']
 
 # %% ../nbs/00_errors.ipynb #4ec4bceb
 class CocordError(Exception):
@@ -79,3 +80,15 @@ def disk_error(e:OSError, path) -> OSError:
     "A `DiskError` naming `path` and the remedy when `e` is a full, read-only or forbidden disk; else `e` itself"
     advice = _DISK_ADVICE.get(e.errno)
     return e if advice is None else DiskError(e.errno, f"Could not write {path}: {advice} ({e.strerror or e}).")
+
+# %% ../nbs/00_errors.ipynb #3537fb36
+@contextmanager
+def ignoring_warning(message:str # The start of the warning message to ignore
+                    ):
+    "Ignore warnings whose message starts with `message` inside the block; remove only that filter afterwards"
+    warnings.filterwarnings('ignore', message=message)
+    added = warnings.filters[0]
+    try: yield
+    finally:
+        if added in warnings.filters: warnings.filters.remove(added)
+        warnings._filters_mutated()     # what the warnings module does after changing its filters

@@ -5,7 +5,6 @@
 # %% ../nbs/26_probe.ipynb #e955cd77
 from __future__ import annotations
 import argparse, json, shutil, sys, warnings
-warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated')   # raised by fastai's imports: noise for CLI users
 from pathlib import Path
 import numpy as np
 import torch
@@ -13,17 +12,19 @@ import torch.nn.functional as F
 from torch import nn, Tensor
 from PIL import Image
 from fastprogress.fastprogress import progress_bar
-from fastai.torch_core import default_device
-from .data import STATS, channel_stats, get_dls
-from .features import eval_mode, features_and_logits, probe_classifier
-from .models.registry import get_model
-from .teachers import load_teacher
+from .errors import ignoring_warning
+with ignoring_warning('`torch.jit.script` is deprecated'):   # fastai's imports: noise for CLI users
+    from fastai.torch_core import default_device
+    from cocord.data import STATS, channel_stats, get_dls
+    from cocord.features import eval_mode, features_and_logits, probe_classifier
+    from cocord.models.registry import get_model
+    from cocord.teachers import load_teacher
 from .errors import CocordError, OptionError, DataError, MissingFileError, disk_error
 
 # %% auto #0
 __all__ = ['STL10_SIDE', 'PROBE_OPTIONS', 'ordered', 'extract_features', 'Standardize', 'check_fit_args', 'fit_linear', 'top1',
-           'linear_probe', 'Renormalize', 'renormalize', 'stl10_to_folders', 'sort_tiny_imagenet_val',
-           'check_probe_folder', 'option_spellings', 'DeprecatedOption', 'add_options', 'command_options',
+           'linear_probe', 'Renormalize', 'renormalize', 'check_probe_folder', 'stl10_to_folders',
+           'sort_tiny_imagenet_val', 'option_spellings', 'DeprecatedOption', 'add_options', 'command_options',
            'load_network', 'probe_parser', 'cocord_probe']
 
 # %% ../nbs/26_probe.ipynb #aef44ed4
@@ -164,6 +165,20 @@ def renormalize(model:nn.Module, # A network trained on images normalised with `
     src, dst = channel_stats(STATS[dataset], channels), channel_stats(STATS[stats], channels)
     return model if src == dst else nn.Sequential(Renormalize(src, dst), model)
 
+# %% ../nbs/26_probe.ipynb #63b667dc
+def check_probe_folder(path:str|Path):
+    "Refuse STL-10 and TinyImageNet folders that are not yet `folder` datasets, saying how to prepare them"
+    path = Path(path).expanduser()
+    for d in (path, path/'stl10_binary'):
+        if (d/'train_X.bin').is_file(): raise DataError(
+            f"{d} holds STL-10's binary files, not class folders of images: convert them first with "
+            f"python -c \"from cocord.probe import stl10_to_folders; stl10_to_folders('{d}', 'stl10')\" "
+            f"and pass --path stl10.")
+    if (path/'val'/'val_annotations.txt').is_file() and (path/'val'/'images').is_dir(): raise DataError(
+        f"{path} is TinyImageNet with its validation images not yet sorted into class folders (they are all in "
+        f"{path/'val'/'images'}): sort them first with "
+        f"python -c \"from cocord.probe import sort_tiny_imagenet_val; sort_tiny_imagenet_val('{path}')\".")
+
 # %% ../nbs/26_probe.ipynb #d7176a9c
 STL10_SIDE = 96
 
@@ -209,19 +224,6 @@ def sort_tiny_imagenet_val(root:str|Path, # The `tiny-imagenet-200` folder
             shutil.move(str(val/'images'/name), str(val/wnid/name)); moved += 1
     if (val/'images').is_dir() and not any((val/'images').iterdir()): (val/'images').rmdir()
     return moved
-
-def check_probe_folder(path:str|Path):
-    "Refuse STL-10 and TinyImageNet folders that are not yet `folder` datasets, saying how to prepare them"
-    path = Path(path).expanduser()
-    for d in (path, path/'stl10_binary'):
-        if (d/'train_X.bin').is_file(): raise DataError(
-            f"{d} holds STL-10's binary files, not class folders of images: convert them first with "
-            f"python -c \"from cocord.probe import stl10_to_folders; stl10_to_folders('{d}', 'stl10')\" "
-            f"and pass --path stl10.")
-    if (path/'val'/'val_annotations.txt').is_file() and (path/'val'/'images').is_dir(): raise DataError(
-        f"{path} is TinyImageNet with its validation images not yet sorted into class folders (they are all in "
-        f"{path/'val'/'images'}): sort them first with "
-        f"python -c \"from cocord.probe import sort_tiny_imagenet_val; sort_tiny_imagenet_val('{path}')\".")
 
 # %% ../nbs/26_probe.ipynb #d2832800
 def option_spellings(name:str) -> list[str]:

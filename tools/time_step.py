@@ -2,30 +2,29 @@
 
 Usage: .venv/bin/python tools/time_step.py [--teacher resnet34] [--student resnet18] [--bs 64] [--size 32] [--steps 12]
 Prints the median time per training step (forward, loss, backward, optimizer step) of each, and their ratio.
+Steps are timed by `cocord.callback.StepTimer` (through `cocord.bench.learner_step_times`), on `cocord.bench`'s
+synthetic batches; the networks are `get_model`'s (torchvision's for resnet18/resnet34, or any zoo name).
 """
-import argparse, statistics, time
-import torch, torchvision
-from fastai.vision.all import *
-from cocord.all import *
+import argparse, statistics
+import torch
+from cocord.bench import synthetic_dls, learner_step_times        # cocord imports fastai without its torch.jit warning
+from cocord.callback import CoCoRDCallback
+from cocord.models.registry import get_model
+from fastai.data.transforms import Normalize
+from fastai.learner import Learner
+from fastai.losses import CrossEntropyLossFlat
+from fastai.optimizer import SGD
+from fastai.vision.core import cifar_stats
 
-class StepTimer(Callback):
-    "Wall time of each training step, from before_batch to after_batch"
-    order = -20
-    def before_fit(self): self.times = []
-    def before_batch(self): self.t0 = time.perf_counter()
-    def after_batch(self):
-        if self.training: self.times.append(time.perf_counter() - self.t0)
-
-def synthetic(n, size, classes, bs):
-    x, y = torch.rand(n, 3, size, size), torch.randint(0, classes, (n,))
-    items = [(TensorImage(a), TensorCategory(b)) for a, b in zip(x, y)]
-    return DataLoaders.from_dsets(items, items[:bs], bs=bs, device='cpu', shuffle=False, drop_last=True,
-                                  after_batch=[Normalize.from_stats(*cifar_stats)])
+def synthetic(n_batches, size, classes, bs):
+    "`n_batches` batches of `bs` random images, normalised with CIFAR's statistics, on the CPU"
+    dls = synthetic_dls(n_batches, bs, size, classes)
+    dls.add_tfms([Normalize.from_stats(*cifar_stats, cuda=False)], 'after_batch')
+    return dls
 
 def median_step(learn, warmup):
-    timer = StepTimer()
-    with learn.no_bar(), learn.no_logging(): learn.fit(1, 0.05, cbs=timer)
-    return statistics.median(timer.times[warmup:])
+    "Median seconds of the training steps of one epoch of `learn`, after the first `warmup`"
+    return statistics.median(learner_step_times(learn)[warmup:])
 
 if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -34,9 +33,9 @@ if __name__ == '__main__':
     p.add_argument('--steps', type=int, default=12); p.add_argument('--warmup', type=int, default=3)
     a = p.parse_args()
     torch.manual_seed(0)
-    net = lambda name: getattr(torchvision.models, name)(num_classes=100)
-    dls = synthetic(a.bs * (a.steps + a.warmup), a.size, 100, a.bs)
-    mk = lambda cbs: Learner(dls, net(a.student), loss_func=CrossEntropyLossFlat(), opt_func=SGD, cbs=cbs)
+    net = lambda name: get_model(name, num_classes=100)
+    dls = synthetic(a.steps + a.warmup, a.size, 100, a.bs)
+    mk = lambda cbs: Learner(dls, net(a.student), loss_func=CrossEntropyLossFlat(), opt_func=SGD, lr=0.05, cbs=cbs)
     plain = median_step(mk([]), a.warmup)
     cocord = median_step(mk([CoCoRDCallback(net(a.teacher).eval())]), a.warmup)
     print(f"{a.teacher} -> {a.student}, batch {a.bs} at {a.size}x{a.size}, {torch.get_num_threads()} threads, "
