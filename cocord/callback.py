@@ -188,7 +188,10 @@ class DistillationCallback(Callback):
     def prepare(self):
         "Method-specific setup at `before_fit`, once the model is wrapped; by default, the augmentation `view`"
         self.view = self.views if self.views is not None else self.default_view()
-    def step_inputs(self, x:torch.Tensor) -> tuple: raise NotImplementedError   # the training batch `x` as the distiller's step inputs
+    def step_inputs(self, x:torch.Tensor) -> tuple:
+        "The training batch `x` as the distiller's step inputs; by default one view that student and teacher both see"
+        v = self.view(x)
+        return (v, v)
 
     @property
     def wrapper(self) -> Distiller:
@@ -337,7 +340,7 @@ class CoCoRDCallback(DistillationCallback):
         if model.queue.size > n: warnings.warn(
             f"The queue holds {model.queue.size} keys but the training set has only {n} images: the queue would hold "
             f"several views of the same images, and each positive would compete with copies of itself. Use a queue of at "
-            f"most the number of training images (queue_size={n} or less; see the digits notebook, 29_digits).")
+            f"most the number of training images (queue_size={n} or less; see the digits notebook, 31_digits).")
         return model
 
     def _view_fns(self):

@@ -9,7 +9,7 @@ import torch
 from torch import nn, Tensor
 import torch.nn.functional as F
 from .queue import TeacherDictionary
-from .errors import OptionError, check_positive, check_weight, check_momentum
+from .errors import OptionError, check_positive, check_weight, check_momentum, check_choice
 from .momentum import momentum_update_, frozen_copy
 from .heads import projector, predictor
 from .losses import info_nce, prediction_loss, kd_loss, contrast_accuracy, LearnableContrast, full_precision
@@ -17,18 +17,21 @@ from .features import features_and_logits
 from .distiller import Distiller, probe_pair
 
 # %% auto #0
-__all__ = ['CoCoRDOutput', 'CoCoRD']
+__all__ = ['CONTRASTIVE_ENCODERS', 'COGNATE_ENCODERS', 'CoCoRDOutput', 'CoCoRD']
 
 # %% ../nbs/08_cocord.ipynb #eb71478b
 class CoCoRDOutput(NamedTuple):
     "What one CoCoRD step returns: the student's logits on x_s and the unweighted loss terms"
     logits: Tensor           # student logits on x_s, for the classification loss
     contrast: Tensor         # L_ctr, InfoNCE against the teacher dictionary
-    prediction: Tensor       # L_pred, 2 − 2·cos against the slow student
+    prediction: Tensor|None  # L_pred, 2 − 2·cos against the cognate encoder's targets; None without one
     kd: Tensor|None          # L_kd on x_s, or None when kd_weight is 0
     contrast_logits: Tensor  # (B, N+1) contrast logits, positive first, for the contrastive accuracy
 
 # %% ../nbs/08_cocord.ipynb #881f43c2
+CONTRASTIVE_ENCODERS = ('teacher', 'momentum_student', 'none')
+COGNATE_ENCODERS = ('slow_student', 'teacher', 'none')
+
 class CoCoRD(Distiller):
     "Contrastive Consistent Representation Distillation of `teacher` into `student`"
     def __init__(self,
@@ -37,7 +40,7 @@ class CoCoRD(Distiller):
                  queue_size:int=2048, # N, keys in the teacher dictionary (ImageNet: 65536)
                  temperature:float=0.1, # τ of the contrast (ImageNet: 0.07)
                  student_momentum:float=0.9, # m_r of the slow-moving student
-                 projector_momentum:float=0.999, # m_c of the teacher projector
+                 projector_momentum:float=0.999, # m_c of the teacher projector (and of a momentum-student contrastive encoder)
                  contrast_weight:float=1., # λ_ctr
                  prediction_weight:float=4., # λ_pred
                  classification_weight:float=1., # λ_cls
@@ -48,7 +51,9 @@ class CoCoRD(Distiller):
                  proj_hidden:int=2048, # Hidden size of the projectors
                  pred_hidden:int=512, # Hidden size of the predictor
                  freeze_teacher_projector:bool=False, # Random frozen f_t even when d_t == d_s
-                 learnable_contrast:bool=False, # DCD-style: a learned logit scale (and bias) instead of the fixed 1/τ
+                 learnable_contrast:bool=False, # A learned logit scale (and bias), as DCD's, instead of the fixed 1/τ
+                 contrastive_encoder:str='teacher', # Makes the keys: 'teacher' (paper's A), 'momentum_student' (B) or 'none' (F: the cognate encoder makes them)
+                 cognate_encoder:str='slow_student', # Makes the targets z: 'slow_student' (A), 'teacher' or 'none' (E: no L_pred)
                  sample:Tensor|None=None, # A small input batch to locate the penultimate features by a forward pass
                 ):
         super().__init__(student, teacher, classification_weight, kd_weight, kd_temperature)
@@ -57,27 +62,42 @@ class CoCoRD(Distiller):
         self.projector_momentum = check_momentum(projector_momentum, 'projector_momentum')
         self.contrast_weight = check_weight(contrast_weight, 'contrast_weight')
         self.prediction_weight = check_weight(prediction_weight, 'prediction_weight')
-        self.symmetric = symmetric
+        self.contrastive_encoder = check_choice(contrastive_encoder, 'contrastive_encoder', CONTRASTIVE_ENCODERS)
+        self.cognate_encoder = check_choice(cognate_encoder, 'cognate_encoder', COGNATE_ENCODERS)
+        if contrastive_encoder == cognate_encoder == 'none': raise OptionError(
+            "contrastive_encoder='none' makes the keys with the cognate encoder, so cognate_encoder cannot be 'none' too.")
+        self.symmetric, self.predicts = symmetric, cognate_encoder != 'none'
         self.student_classifier, self.teacher_classifier, d_s, d_t = probe_pair(student, teacher, sample)
         self.feature_dims = (d_s, d_t)
         self.queue = TeacherDictionary(queue_size, proj_dim)
         self.contrast_scale = LearnableContrast() if learnable_contrast else None
-        self.projector, self.predictor = projector(d_s, proj_hidden, proj_dim), predictor(proj_dim, pred_hidden)
-        self.slow_student, self.slow_projector = frozen_copy(student), frozen_copy(self.projector)
+        self.projector = projector(d_s, proj_hidden, proj_dim)
+        self.predictor = predictor(proj_dim, pred_hidden) if self.predicts else None
+        slow = cognate_encoder == 'slow_student'
+        self.slow_student, self.slow_projector = (frozen_copy(student), frozen_copy(self.projector)) if slow else (None, None)
+        self.key_encoder = {'teacher': 'teacher', 'momentum_student': 'momentum_student', 'none': cognate_encoder}[contrastive_encoder]
+        if self.key_encoder == 'momentum_student':
+            self.momentum_student, self.momentum_projector = frozen_copy(student), frozen_copy(self.projector)
         self.tracks_projector = d_s == d_t and not freeze_teacher_projector
-        self.teacher_projector = (frozen_copy(self.projector) if self.tracks_projector
-                                  else projector(d_t, proj_hidden, proj_dim).requires_grad_(False))
+        if 'teacher' in (self.key_encoder, cognate_encoder):
+            self.teacher_projector = (frozen_copy(self.projector) if self.tracks_projector
+                                      else projector(d_t, proj_hidden, proj_dim).requires_grad_(False))
+        else: self.teacher_projector, self.tracks_projector = None, False
         # Under DistributedDataParallel the all-gather keeps the queues equal: DDP need not broadcast them every step
         self._ddp_params_and_buffers_to_ignore, self._queue_shared = ['queue.keys', 'queue.pointer'], False
 
     @torch.no_grad()
     def update_momentum_encoders(self):
         "The momentum updates of step 3: slow student and slow projector, then the teacher projector if it tracks f_s"
-        momentum_update_([*self.slow_student.parameters(), *self.slow_projector.parameters()],
-                         [*self.student.parameters(), *self.projector.parameters()], self.student_momentum)
+        if self.slow_student is not None:
+            momentum_update_([*self.slow_student.parameters(), *self.slow_projector.parameters()],
+                             [*self.student.parameters(), *self.projector.parameters()], self.student_momentum)
         if self.tracks_projector:
             momentum_update_(list(self.teacher_projector.parameters()), list(self.projector.parameters()),
                              self.projector_momentum)
+        if self.key_encoder == 'momentum_student':
+            momentum_update_([*self.momentum_student.parameters(), *self.momentum_projector.parameters()],
+                             [*self.student.parameters(), *self.projector.parameters()], self.projector_momentum)
 
     def forward(self, x_s:Tensor, x_s2:Tensor|None=None, x_t:Tensor|None=None):
         "Student logits for one batch; one CoCoRD step (a `CoCoRDOutput`) for the three views x_s, x'_s, x_t"
@@ -85,18 +105,18 @@ class CoCoRD(Distiller):
         if x_s2 is None or x_t is None: raise ValueError("A CoCoRD step needs the three views x_s, x_s2 and x_t.")
         if not self._queue_shared: self._queue_shared = self.queue.broadcast_()   # first multi-process step: rank 0's queue
         q, logits = self._student_pass(x_s)
-        q2 = self._student_pass(x_s2)[0] if self.symmetric else None
+        q2 = self._student_pass(x_s2)[0] if self.symmetric and self.predicts else None
         with torch.no_grad():
             self.update_momentum_encoders()
-            keys, teacher_logits = self._teacher_pass(x_t, x_s if self.kd_weight else None)
-            z = self._slow_pass(x_s2)
-            z2 = self._slow_pass(x_s) if self.symmetric else None
+            keys, teacher_logits = self._key_pass(x_t, x_s if self.kd_weight else None)
+            z = self._target_pass(x_s2) if self.predicts else None
+            z2 = self._target_pass(x_s) if self.symmetric and self.predicts else None
         learned = self.contrast_scale
         contrast, contrast_logits = info_nce(q, keys, self.queue.keys, self.temperature,
                                              *((learned.scale, learned.b) if learned is not None else ()))
         self.queue.enqueue(keys)
-        prediction = prediction_loss(self.predictor(q), z)
-        if self.symmetric: prediction = prediction + prediction_loss(self.predictor(q2), z2)
+        prediction = prediction_loss(self.predictor(q), z) if self.predicts else None
+        if q2 is not None: prediction = prediction + prediction_loss(self.predictor(q2), z2)
         return CoCoRDOutput(logits, contrast, prediction, self.kd(logits, teacher_logits), contrast_logits)
 
     def _student_pass(self, x):
@@ -104,9 +124,20 @@ class CoCoRD(Distiller):
         feature, logits = features_and_logits(self.student, x, self.student_classifier)
         return self.projector(feature), logits
 
-    def _slow_pass(self, x):
-        "Target z = f'_s(g'_s(x)) of the slow-moving student"
+    def _target_pass(self, x):
+        "Target z of the cognate encoder: f'_s(g'_s(x)) of the slow-moving student, or f_t(g_t(x)) of the teacher"
+        if self.cognate_encoder == 'teacher':
+            return self.teacher_projector(features_and_logits(self.teacher, x, self.teacher_classifier)[0])
         return self.slow_projector(features_and_logits(self.slow_student, x, self.student_classifier)[0])
+
+    def _key_pass(self, x_t, x_kd=None):
+        "Keys k+ = normalize(f(g(x_t))) of the key encoder, and the teacher's logits on `x_kd` when KD needs them"
+        if self.key_encoder == 'teacher': return self._teacher_pass(x_t, x_kd)
+        net, head = ((self.slow_student, self.slow_projector) if self.key_encoder == 'slow_student'
+                     else (self.momentum_student, self.momentum_projector))
+        keys = head(features_and_logits(net, x_t, self.student_classifier)[0])
+        with full_precision(keys): keys = F.normalize(keys.float(), dim=1)
+        return keys, (None if x_kd is None else self.teacher(x_kd))
 
     def _teacher_pass(self, x_t, x_kd=None):
         "Keys k+ = normalize(f_t(g_t(x_t))), and the teacher's logits on `x_kd` when KD needs them (same pass)"
@@ -119,11 +150,14 @@ class CoCoRD(Distiller):
 
     def distillation_loss(self, out:CoCoRDOutput) -> Tensor:
         "λ_ctr·L_ctr + λ_pred·L_pred (+ λ_kd·L_kd): everything but the classification loss"
-        loss = self.contrast_weight * out.contrast + self.prediction_weight * out.prediction
+        loss = self.contrast_weight * out.contrast
+        if out.prediction is not None: loss = loss + self.prediction_weight * out.prediction
         return loss if out.kd is None else loss + self.kd_weight * out.kd
 
     @property
-    def term_names(self) -> list[str]: return ['contrast', 'pred', 'ce'] + (['kd'] if self.kd_weight else []) + ['ctr_acc']
+    def term_names(self) -> list[str]:
+        return ['contrast'] + (['pred'] if self.predicts else []) + ['ce'] + (['kd'] if self.kd_weight else []) + ['ctr_acc']
     def terms(self, out:CoCoRDOutput, ce:Tensor) -> list[Tensor]:
         "The recorded values of one step: the loss terms and the contrastive accuracy"
-        return [out.contrast, out.prediction, ce, *([out.kd] if out.kd is not None else []), contrast_accuracy(out.contrast_logits)]
+        return [out.contrast, *([out.prediction] if out.prediction is not None else []), ce,
+                *([out.kd] if out.kd is not None else []), contrast_accuracy(out.contrast_logits)]

@@ -266,9 +266,6 @@ class CRDCallback(DistillationCallback):
         super().__init__(teacher, views, padding, flip, **kwargs)
         self.n_data, self.negatives, self.indices = n_data, negatives, None
 
-    @property
-    def name(self): return 'crd'
-
     def build(self, student):
         ds = self.dls.train_ds
         labels = dataset_labels(ds) if self.negatives == 'other_class' else None

@@ -9,8 +9,8 @@ from contextlib import contextmanager
 
 # %% auto #0
 __all__ = ['CocordError', 'OptionError', 'DataError', 'CheckpointError', 'MissingFileError', 'RunFolderError', 'DiskError',
-           'NonFiniteError', 'check_positive', 'check_weight', 'check_fraction', 'check_int', 'check_momentum',
-           'disk_error', 'ignoring_warning']
+           'NonFiniteError', 'check_positive', 'check_weight', 'check_fraction', 'check_int', 'check_choice',
+           'check_momentum', 'disk_error', 'ignoring_warning']
 
 # %% ../nbs/00_errors.ipynb #4ec4bceb
 class CocordError(Exception):
@@ -59,6 +59,12 @@ def check_fraction(v, name:str) -> float:
 def check_int(v, name:str, lo:int=1) -> int:
     "`v` if it is a whole number >= `lo`, else an `OptionError` naming `name`"
     if isinstance(v, bool) or not isinstance(v, int) or v < lo: raise OptionError(f"{name} must be an integer >= {lo}, got {v!r}.")
+    return v
+
+def check_choice(v, name:str, choices:tuple) -> str:
+    "`v` if it is one of `choices`, else an `OptionError` naming `name` and the choices"
+    if not isinstance(v, str) or v not in choices:
+        raise OptionError(f"{name} must be one of {', '.join(map(repr, choices))}, got {v!r}.")
     return v
 
 def check_momentum(m, name:str='momentum') -> float:

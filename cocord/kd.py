@@ -48,13 +48,6 @@ class KD(Distiller):
 class KDCallback(DistillationCallback):
     "Hinton's knowledge distillation from `teacher` into the `Learner`'s model; keyword arguments go to `KD`"
     distiller_class, mixing = KD, True   # teacher and student see the batch fastai's MixUp or CutMix mixed
-    @property
-    def name(self): return 'kd'
-
     def build(self, student):
         self._sample()      # checks the images' channels against both networks
         return KD(student, self.teacher, **self.distiller_kwargs)
-
-    def step_inputs(self, x):
-        v = self.view(x)
-        return (v, v)        # teacher and student see the same view
