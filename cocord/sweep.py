@@ -114,13 +114,14 @@ def plot_sweep(table:pd.DataFrame, axes, title:str=''):
         if names[0] == 'queue_size': ax.set_xscale('log', base=2)
         ax.set_xlabel(names[0]); ax.set_ylabel('last-epoch accuracy')
     else:
-        labels = [', '.join(f'{n}={v}' for n, v in zip(names, k if isinstance(k, tuple) else (k,))) for k in mean.index]
-        fig, ax = plt.subplots(figsize=(6, 0.45 * len(labels) + 1.5))
+        labels = [' · '.join(map(str, k if isinstance(k, tuple) else (k,))) for k in mean.index]
+        fig, ax = plt.subplots(figsize=(4 + 0.09 * max(map(len, labels)), 0.45 * len(labels) + 1.5))
         for i, k in enumerate(mean.index):
             rows = table[(table[names] == pd.Series(k if isinstance(k, tuple) else (k,), index=names)).all(axis=1)]
             ax.scatter(rows['last_accuracy'], [i] * len(rows), color='k', s=12, zorder=3)
             ax.plot([mean[k]] * 2, [i - 0.3, i + 0.3], color='C0', lw=3)
         ax.set_yticks(range(len(labels)), labels); ax.invert_yaxis(); ax.set_xlabel('last-epoch accuracy')
+        ax.set_ylabel(' · '.join(names), fontsize=8)
     ax.set_title(title, fontsize=10)
     fig.tight_layout()
     return fig

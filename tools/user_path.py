@@ -26,7 +26,8 @@ EDITS = {
     'cocord_train --dataset fashion_mnist': [('cd nbs && ', ''), ('--seeds 3', '--seeds 1'), ('--n_train 3000', '--n_train 32 --path fashion'),
                                              ('--epochs 10', '--epochs 1 --bs 16 --queue_size 16'), ('--nce_k 4096', '--nce_k 16')],
     'cocord_sweep --dataset fashion_mnist': [('cd nbs && ', ''), ('--seeds 3', '--seeds 1'), ('--n_train 3000', '--n_train 32 --path fashion'),
-                                             ('--epochs 10', '--epochs 1 --bs 16 --queue_size 16')],
+                                             ('--epochs 10', '--epochs 1 --bs 16 --queue_size 16'),
+                                             ('--teacher_ckpt runs/fashion-mnist-comparison/teacher/checkpoint.pth', '')],
 }
 
 def blocks(text:str) -> list[tuple[str, str]]:
