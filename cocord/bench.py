@@ -25,11 +25,11 @@ with ignoring_warning('`torch.jit.script` is deprecated'):   # fastai's imports:
 from .errors import CocordError, OptionError, check_int
 
 # %% auto #0
-__all__ = ['BENCH_OPTIONS', 'BENCH_ALIASES', 'synthetic_dls', 'learner_step_times', 'FloorStep', 'floor_step_times', 'benchmark',
+__all__ = ['BENCH_OPTIONS', 'BENCH_ALIASES', 'timing_dls', 'learner_step_times', 'FloorStep', 'floor_step_times', 'benchmark',
            'contrast_cost', 'negative_store_memory', 'bench_parser', 'cocord_bench']
 
 # %% ../nbs/29_bench.ipynb #897b7186
-def synthetic_dls(n_batches:int, bs:int, size:int=32, n_classes:int=100, seed:int=0,
+def timing_dls(n_batches:int, bs:int, size:int=32, n_classes:int=100, seed:int=0,
                   num_workers:int|None=0, # Loader processes (None: fastai's default, one per CPU)
                  ) -> DataLoaders:
     "`n_batches` training batches of random images (and one validation batch), in a fixed order, on the CPU"
@@ -90,7 +90,7 @@ def benchmark(teacher:str='resnet32x4', # Teacher architecture (zoo or torchvisi
               **cocord_kwargs) -> pd.DataFrame:
     "Median (a) plain, (b) floor and (c) CoCoRD step times in ms, and the ratios c/b and c/a"
     torch.manual_seed(0)
-    dls = synthetic_dls(steps + warmup, bs, size, n_classes, num_workers=num_workers)
+    dls = timing_dls(steps + warmup, bs, size, n_classes, num_workers=num_workers)
     net = lambda name: get_model(name, num_classes=n_classes)
     plain = Learner(dls, net(student), loss_func=CrossEntropyLossFlat(), **_recipe.learner_kwargs)
     with warnings.catch_warnings():   # fewer synthetic images than queue keys: that matters for accuracy, not for time

@@ -7,7 +7,7 @@ synthetic batches; the networks are `get_model`'s (torchvision's for resnet18/re
 """
 import argparse, statistics
 import torch
-from cocord.bench import synthetic_dls, learner_step_times        # cocord imports fastai without its torch.jit warning
+from cocord.bench import timing_dls, learner_step_times        # cocord imports fastai without its torch.jit warning
 from cocord.callback import CoCoRDCallback
 from cocord.models.registry import get_model
 from fastai.data.transforms import Normalize
@@ -18,7 +18,7 @@ from fastai.vision.core import cifar_stats
 
 def synthetic(n_batches, size, classes, bs):
     "`n_batches` batches of `bs` random images, normalised with CIFAR's statistics, on the CPU"
-    dls = synthetic_dls(n_batches, bs, size, classes)
+    dls = timing_dls(n_batches, bs, size, classes)
     dls.add_tfms([Normalize.from_stats(*cifar_stats, cuda=False)], 'after_batch')
     return dls
 
