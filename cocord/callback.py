@@ -340,7 +340,7 @@ class CoCoRDCallback(DistillationCallback):
         if model.queue.size > n: warnings.warn(
             f"The queue holds {model.queue.size} keys but the training set has only {n} images: the queue would hold "
             f"several views of the same images, and each positive would compete with copies of itself. Use a queue of at "
-            f"most the number of training images (queue_size={n} or less; see the digits notebook, 31_digits).")
+            f"most the number of training images (queue_size={n} or less; see the digits notebook, 33_digits).")
         return model
 
     def _view_fns(self):

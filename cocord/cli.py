@@ -137,7 +137,7 @@ class RunConfig:
     seed:int = option("Random seed (the first one with --seeds)", 0, check=partial(check_int, lo=0))
     workers:int = option("Data-loading worker processes", 0, check=partial(check_int, lo=0), resume_free=True)
     sync_bn:bool = option("Multi-process runs: synchronise BatchNorm statistics across processes (CUDA only)", False)
-    channels_last:bool = option("Channels-last memory layout for every network (faster convolutions; see 29_bench)", False)
+    channels_last:bool = option("Channels-last memory layout for every network (faster convolutions; see 31_bench)", False)
     teacher_sha256:str = option("SHA-256 of the teacher's weights file, recorded when the run starts", methods=DISTILLING,
                                 cli=False)
     out:str = option("Output folder (default runs/<dataset>[-<its folder>]-<method>-<student>; a comparison: "
