@@ -6,7 +6,7 @@
 __all__ = []
 
 # %% ../nbs/38_all.ipynb #7a14431b
-from . import errors, queue, momentum, heads, losses, features, distiller, core, augment, callback, kd, crd, dcd, layouts, teachers, data, recipes, probe
+from . import errors, queue, momentum, heads, losses, features, distiller, core, augment, callback, kd, crd, dcd, layouts, teachers, data, recipes, probe, detection
 from .models import registry
 from .errors import *
 from .queue import *
@@ -27,6 +27,7 @@ from .teachers import *
 from .data import *
 from .recipes import *
 from .probe import *
+from .detection import *
 
 # %% ../nbs/38_all.ipynb #02ffa989
-__all__ = [name for module in (errors, queue, momentum, heads, losses, features, distiller, core, augment, callback, kd, crd, dcd, layouts, registry, teachers, data, recipes, probe) for name in module.__all__]
+__all__ = [name for module in (errors, queue, momentum, heads, losses, features, distiller, core, augment, callback, kd, crd, dcd, layouts, registry, teachers, data, recipes, probe, detection) for name in module.__all__]

@@ -33,7 +33,7 @@ from .crd import CRD, CRDCallback
 from .dcd import DCDCallback
 from .models.registry import get_model, check_model_name
 from .recipes import Recipe, cifar100_recipe, imagenet_recipe, teacher_recipe
-from .teachers import load_teacher
+from .teachers import load_teacher, teacher_path, TEACHERS
 
 # %% auto #0
 __all__ = ['METHODS', 'DISTILLING', 'COCORD_METHODS', 'CRD_METHODS', 'DCD_METHODS', 'KD_METHODS', 'KD_WEIGHTS',
@@ -91,7 +91,9 @@ class RunConfig:
     method:str = option("vanilla, kd, cocord, cocord+kd, cocord+learned-t (CoCoRD with a learned contrast scale, as DCD's), "
                         "crd, crd+kd, dcd or dcd+kd", 'cocord')
     teacher:str = option("Teacher architecture (a zoo name or a torchvision classifier; default per dataset)", methods=DISTILLING)
-    teacher_ckpt:str = option("Teacher checkpoint file; none: train a teacher first, in <out>/teacher", methods=DISTILLING,
+    teacher_ckpt:str = option("Teacher checkpoint: a file, an http(s) URL (downloaded once into torch hub's cache, verified) or "
+                              "a short name such as resnet32x4 (cocord.teachers.TEACHERS); none: train a teacher first, "
+                              "in <out>/teacher", methods=DISTILLING,
                               resume_free=True)
     student:str = option("Student architecture (default per dataset)")
     epochs:int = option("Epochs (default: the paper's recipe, 240 for CIFAR-100; 20 for digits); "
@@ -158,6 +160,7 @@ class RunConfig:
         "A copy with every default filled in, every value checked, and the options its method does not use unset"
         c = RunConfig(**asdict(self))
         c.dataset, c.method = c.dataset or 'digits', c.method or 'cocord'
+        if c.teacher is None and c.teacher_ckpt in TEACHERS: c.teacher = TEACHERS[c.teacher_ckpt].arch   # a short name's network
         if c.dataset not in DATASETS: raise OptionError(f"Unknown dataset {c.dataset!r}; choose one of {', '.join(DATASETS)}.")
         if c.method not in METHODS: raise OptionError(f"Unknown method {c.method!r}; choose one of {', '.join(METHODS)}.")
         for f in fields(c):
@@ -171,8 +174,10 @@ class RunConfig:
         recipe = c.recipe()
         c.epochs, c.bs, c.lr, c.milestones = recipe.epochs, recipe.bs, recipe.lr, list(recipe.milestones)
         if c.out is None: c.out = f'runs/{c.data_name()}-{c.method}-{c.student}'
-        if c.teacher_ckpt is not None and not Path(c.teacher_ckpt).is_file():
-            raise MissingFileError(f"--teacher_ckpt {c.teacher_ckpt} is not a file.")
+        remote = c.teacher_ckpt in TEACHERS or str(c.teacher_ckpt).lower().startswith(('http://', 'https://'))
+        if c.teacher_ckpt is not None and not remote and not Path(c.teacher_ckpt).is_file():
+            raise MissingFileError(f"--teacher_ckpt {c.teacher_ckpt} is not a file, a URL or a teacher's short name "
+                                   f"({', '.join(n for n in TEACHERS if ':' not in n)}, or mdistiller:<name>).")
         return c
 
     def data_name(self) -> str:
@@ -510,7 +515,8 @@ def sha256(path:Path) -> str:
 
 def _teacher(c:RunConfig, where:Path, n_classes:int, log, overwrite:bool) -> torch.nn.Module:
     "The frozen teacher, from `--teacher_ckpt` or trained (once) in `<where>/teacher`; checks and records its file's hash"
-    ckpt = Path(c.teacher_ckpt) if c.teacher_ckpt is not None else ensure_teacher(c, where/'teacher', log, overwrite=overwrite)
+    ckpt = (teacher_path(c.teacher_ckpt, c.teacher, n_classes, log=log) if c.teacher_ckpt is not None   # a URL or name: downloaded once
+            else ensure_teacher(c, where/'teacher', log, overwrite=overwrite))
     digest = sha256(ckpt)
     if c.teacher_sha256 is not None and digest != c.teacher_sha256: raise RunFolderError(
         f"The teacher file {ckpt} is not the one this run was started with (SHA-256 {digest[:12]}…, the run's config.json "

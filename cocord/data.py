@@ -4,11 +4,11 @@
 
 # %% ../nbs/23_data.ipynb #f24bbf7f
 from __future__ import annotations
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor, ProcessPoolExecutor
+from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
-import gzip, math, pickle, shutil, time, importlib.util
+import argparse, gzip, math, multiprocessing, os, pickle, random, re, shutil, statistics, sys, time, importlib.util
 from http.client import HTTPException
 from urllib.error import URLError
 from urllib.parse import urlparse
@@ -17,22 +17,24 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 from PIL import Image
-from fastai.data.core import TfmdDL, DataLoaders
-from fastai.data.external import URLs, untar_data, fastai_path
-from fastai.data.block import DataBlock, CategoryBlock, TransformBlock
-from fastai.data.transforms import IntToFloatTensor, Normalize, CategoryMap, Category, get_image_files
-from fastai.torch_core import TensorImage, TensorCategory, default_device
-from fastai.vision.core import imagenet_stats, PILImage
-from fastai.vision.augment import Resize, CropPad
-from .errors import DataError, OptionError, MissingFileError, DiskError
+from .errors import CocordError, DataError, OptionError, MissingFileError, DiskError, ignoring_warning
+with ignoring_warning('`torch.jit.script` is deprecated'):   # fastai's imports: noise for command-line users
+    from fastai.data.core import TfmdDL, DataLoaders
+    from fastai.data.external import URLs, untar_data, fastai_path
+    from fastai.data.block import DataBlock, CategoryBlock, TransformBlock
+    from fastai.data.transforms import IntToFloatTensor, Normalize, CategoryMap, Category, image_extensions
+    from fastai.torch_core import TensorImage, TensorCategory, default_device
+    from fastai.vision.core import imagenet_stats, PILImage
+    from fastai.vision.augment import Resize, CropPad
 
 # %% auto #0
 __all__ = ['DATASETS', 'STATS', 'FASHION_MNIST_CLASSES', 'FASHION_MNIST_DEBIAN', 'FASHION_MNIST_FILES', 'CIFAR100_URL',
-           'DatasetFormatError', 'channel_stats', 'IntToFloat', 'check_images', 'read_class_folders', 'ImageArrays',
-           'load_digits_arrays', 'read_idx', 'find_fashion_mnist', 'load_fashion_mnist_arrays', 'read_array_pickle',
-           'load_cifar100_arrays', 'download_cifar100', 'split_indices', 'check_split_args', 'ArrayDataset', 'ArrayDL',
-           'resize_arrays', 'set_channels', 'dls_from_arrays', 'CenterResize', 'CenterCrop', 'dls_from_folders',
-           'get_dls']
+           'IMAGENET_1K', 'DatasetFormatError', 'channel_stats', 'IntToFloat', 'check_images', 'ClassFolders',
+           'scan_class_folders', 'read_class_folders', 'ImageArrays', 'load_digits_arrays', 'read_idx',
+           'find_fashion_mnist', 'load_fashion_mnist_arrays', 'read_array_pickle', 'load_cifar100_arrays',
+           'download_cifar100', 'split_indices', 'check_split_args', 'ArrayDataset', 'ArrayDL', 'resize_arrays',
+           'set_channels', 'dls_from_arrays', 'CenterResize', 'CenterCrop', 'dls_from_folders', 'get_dls', 'DataReport',
+           'check_data', 'check_data_parser', 'cocord_check_data']
 
 # %% ../nbs/23_data.ipynb #9f452c90
 DATASETS = ('digits', 'fashion_mnist', 'cifar100', 'imagenet', 'folder')
@@ -97,12 +99,28 @@ def _read_files(read, files:list, workers:int|None=None) -> list:
     if bad: raise _unreadable_error(bad, len(files))
     return [r for r, _ in found]
 
-def _verified_size(f) -> tuple[int, int]:
-    "The `(width, height)` of image file `f`, once PIL has opened and verified it"
+_END_MARKERS = {'JPEG': b'\xff\xd9', 'MPO': b'\xff\xd9', 'PNG': b'IEND\xaeB`\x82'}   # how a whole file of these formats ends
+
+def _ends_whole(f, fmt:str, tail:int=4096) -> bool:
+    "Whether image file `f` of PIL format `fmt` has its end marker in its last `tail` bytes (True for formats without one)"
+    marker = _END_MARKERS.get(fmt)
+    if marker is None: return True
+    with open(f, 'rb') as fh:
+        fh.seek(max(fh.seek(0, os.SEEK_END) - tail, 0))
+        return marker in fh.read()
+
+def _header_size(f, verify:bool=False) -> tuple[int, int]:
+    "The `(width, height)` in image file `f`'s header (after PIL's `verify` if `verify`); a file that does not end whole is decoded, to raise if truncated"
     with Image.open(f) as im:
-        size = im.size
-        im.verify()
+        size, fmt = im.size, im.format
+        if verify: im.verify()
+    if not _ends_whole(f, fmt):
+        with Image.open(f) as im: im.load()
     return size
+
+def _verified_size(f) -> tuple[int, int]:
+    "The `(width, height)` of image file `f`, once PIL has opened and verified it, and checked how it ends"
+    return _header_size(f, verify=True)
 
 def check_images(files:list, # Image files
                  workers:int|None=None, # Threads (None: a pool of Python's default size if the first files are slow to read; 1: none)
@@ -111,16 +129,57 @@ def check_images(files:list, # Image files
     return _read_files(_verified_size, list(files), workers)
 
 # %% ../nbs/23_data.ipynb #748980bf
+def _is_image_name(name:str) -> bool:
+    "Whether file `name` has an image extension, as fastai's `get_image_files` decides it"
+    return f".{name.split('.')[-1].lower()}" in image_extensions
+
+def _files_under(folder:str) -> tuple[list[str], list[str]]:
+    "The image files and the other files under `folder`, recursively (links to folders followed, hidden names skipped)"
+    images, others, todo = [], [], [folder]
+    while todo:
+        d = todo.pop()
+        try:
+            with os.scandir(d) as entries:
+                for e in entries:
+                    if e.name.startswith('.'): continue
+                    if e.is_dir(): todo.append(e.path)
+                    else: (images if _is_image_name(e.name) else others).append(e.path)
+        except OSError as e: raise DatasetFormatError(f"The folder {d} could not be listed: {e}.") from None
+    return images, others
+
+@dataclass
+class ClassFolders:
+    "What a folder of class folders holds: per class folder its image files and other files (paths as `str`), and loose files"
+    root: Path
+    images: dict[str, list[str]]   # every class folder (sorted by name, with or without images) -> its image files
+    others: dict[str, list[str]]   # class folder -> its files that are not images
+    loose: list[str]               # files lying directly in `root`, in no class folder
+
+    @property
+    def counts(self) -> dict[str, int]: return {c: len(fs) for c, fs in self.images.items()}
+
+def scan_class_folders(root:Path, # A folder of class folders
+                      ) -> ClassFolders:
+    "Every class folder of `root` with its image and other files, found by `os.scandir` (no file is opened)"
+    root = Path(root)
+    if not root.is_dir(): raise MissingFileError(f"No such folder: {root} (looking for class folders of images).")
+    images, others, loose = {}, {}, []
+    try:
+        with os.scandir(root) as it: entries = sorted((e for e in it if not e.name.startswith('.')), key=lambda e: e.name)
+    except OSError as e: raise DatasetFormatError(f"The folder {root} could not be listed: {e}.") from None
+    for e in entries:
+        if e.is_dir(): images[e.name], others[e.name] = _files_under(e.path)
+        else: loose.append(e.path)
+    return ClassFolders(root, images, others, loose)
+
 def read_class_folders(root:Path, # A folder of class folders
                        classes:list[str]|None=None, # The training set's classes, which `root`'s must be among (None: `root`'s own)
                       ) -> tuple[list[Path], Tensor, list[str]]:
     "The image files in the class folders of `root` (sorted by path), their class indices, and the classes"
     root = Path(root)
-    if not root.is_dir(): raise MissingFileError(f"No such folder: {root} (looking for class folders of images).")
-    depth = len(root.parts)
-    files = sorted(f for f in get_image_files(root) if len(f.parts) > depth + 1)
-    if not files: raise DatasetFormatError(f"No images in the class folders of {root}.")
-    names = [f.parts[depth] for f in files]
+    per_class = [(c, sorted(map(Path, fs))) for c, fs in scan_class_folders(root).images.items() if fs]   # classes in name order
+    if not per_class: raise DatasetFormatError(f"No images in the class folders of {root}.")
+    files, names = [f for _, fs in per_class for f in fs], [c for c, fs in per_class for _ in fs]
     found = sorted(set(names))
     if classes is None: classes = found
     unknown = [c for c in found if c not in classes]
@@ -559,3 +618,166 @@ def get_dls(dataset:str='digits', # One of `DATASETS`
     return dls_from_folders(train_root, valid_root, STATS[dataset], item_tfms, bs=bs, holdout=holdout, n_train=n_train,
                             seed=seed, num_workers=num_workers, device=device, check_sizes=size is None and dataset == 'folder',
                             check_images=check_images)
+
+# %% ../nbs/23_data.ipynb #4791906a
+IMAGENET_1K = dict(classes=1000, train=(732, 1300), val=(50, 50))   # ILSVRC 2012: classes, and images per class in train/ and val/
+_WNID = re.compile(r'n\d{8}')
+
+def _some(names:list, k:int=3) -> str:
+    "The first `k` of `names`, and how many more"
+    names = [str(n) for n in names]
+    return ', '.join(names[:k]) + (f" and {len(names) - k} more" if len(names) > k else '')
+
+def _image_problem(f:str) -> str|None:
+    "Why image file `f` cannot be read (its header, or its end: see `_header_size`), or None"
+    try: _header_size(f)
+    except Exception as e: return str(e) or type(e).__name__
+    return None
+
+def _map_processes(fn, items:list, workers:int|None=None, chunk:int=256) -> list:
+    "`[fn(i) for i in items]`, in order, by `workers` processes (None: one per CPU); in this process for one worker or one chunk"
+    workers = min((os.cpu_count() or 1) if workers is None else workers, math.ceil(len(items) / chunk))   # no idle worker
+    if workers <= 1: return [fn(i) for i in items]
+    if not sys.platform.startswith('linux'):     # no safe fork: threads, which still overlap slow storage
+        with ThreadPoolExecutor(workers) as pool: return list(pool.map(fn, items))
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context('fork')) as pool:
+        return list(pool.map(fn, items, chunksize=chunk))
+
+# %% ../nbs/23_data.ipynb #3d667f1b
+@dataclass
+class DataReport:
+    "What `check_data` found in a folder dataset: per split its class folders, the problems, the notes"
+    dataset: str
+    path: Path
+    splits: dict                      # split name (`train`, `val`, ...) -> its `ClassFolders`
+    problems: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+    checked: int = 0                  # image files opened
+    sample: int|None = None           # images opened per class (None: all)
+    times: dict = field(default_factory=dict)   # seconds spent listing and opening
+
+    @property
+    def ok(self) -> bool: return not self.problems
+
+    def __str__(self):
+        lines = [f"check_data: {self.dataset} in {self.path}"]
+        for name, s in self.splits.items():
+            counts = list(s.counts.values())
+            per = f"; per class min {min(counts)}, median {statistics.median(counts):g}, max {max(counts)}" if counts else ''
+            lines.append(f"  {name + '/':8} {len(counts)} classes, {sum(counts)} images{per}")
+        how = 'every image' if self.sample is None else f"{self.sample} images a class, at random (--all: every image)"
+        lines.append(f"  opened   {self.checked} image headers ({how}) in {self.times.get('open', 0):.1f} s; "
+                     f"listed the folders in {self.times.get('list', 0):.1f} s")
+        lines += [f"  note: {n}" for n in self.notes] + [f"  PROBLEM: {p}" for p in self.problems]
+        lines.append(f"OK: get_dls({self.dataset!r}, {str(self.path)!r}) will read these folders." if self.ok else
+                     f"{len(self.problems)} problem{'s' if len(self.problems) > 1 else ''}: fix {'them' if len(self.problems) > 1 else 'it'} before training.")
+        return '\n'.join(lines)
+
+    def check(self, shown:int=3) -> DataReport:
+        "`self` if there is no problem, else one `DataError` naming the first `shown`"
+        if self.ok: return self
+        k = len(self.problems)
+        more = f"; and {k - shown} more (see the full report)" if k > shown else ''
+        raise DatasetFormatError(f"{k} problem{'s' if k > 1 else ''} in {self.path}: " + '; '.join(self.problems[:shown]) + more)
+
+# %% ../nbs/23_data.ipynb #a33904d6
+def _split_findings(name:str, s:ClassFolders, dataset:str, classes:int|None, official:bool) -> tuple[list, list]:
+    "The problems and notes of one split (`name/`, scanned as `s`)"
+    problems, notes, counts = [], [], s.counts
+    loose_images = [Path(f).name for f in s.loose if _is_image_name(Path(f).name)]
+    loose_others = [Path(f).name for f in s.loose if not _is_image_name(Path(f).name)]
+    if not counts:
+        hint = (f": {len(s.loose)} files lie directly in it ({_some(sorted(loose_images or loose_others))})" if s.loose else '')
+        if any(f.endswith('.tar') for f in loose_others): hint += '; unpack each class tar into a folder of its name'
+        if loose_images and name == 'val' and dataset == 'imagenet': hint += '; sort the val images into class folders (valprep.sh)'
+        return [f"{name}/ has no class folders{hint}."], notes
+    if loose_images: problems.append(f"{len(loose_images)} images lie directly in {name}/, in no class folder, and would not be read "
+                                     f"({_some(sorted(loose_images))}).")
+    if loose_others: notes.append(f"{len(loose_others)} other files lie directly in {name}/ ({_some(sorted(loose_others))}).")
+    if classes and len(counts) != classes:
+        problems.append(f"{name}/ has {len(counts)} class folders, expected {classes}{' (ImageNet-1K)' if official else ''}.")
+    empty = [c for c, n in counts.items() if n == 0]
+    if empty: problems.append(f"{name}/ has {len(empty)} class folder{'s' if len(empty) > 1 else ''} without images: {_some(empty)}.")
+    if official and name in IMAGENET_1K:
+        lo, hi = IMAGENET_1K[name]
+        odd = [f"{c} ({n})" for c, n in counts.items() if n and not lo <= n <= hi]
+        if odd: problems.append(f"{len(odd)} classes of {name}/ have a number of images outside the official "
+                                f"{lo if lo == hi else f'{lo} to {hi}'}: {_some(odd)}.")
+    if dataset == 'imagenet':
+        bad = [c for c in counts if not _WNID.fullmatch(c)]
+        if bad: problems.append(f"{len(bad)} class folders of {name}/ are not named by WordNet id (n01440764, ...): {_some(bad)}.")
+    others = [os.path.relpath(f, s.root) for fs in s.others.values() for f in fs]
+    if others: notes.append(f"{len(others)} files in the class folders of {name}/ are not images and are ignored ({_some(sorted(others))}).")
+    return problems, notes
+
+# %% ../nbs/23_data.ipynb #f562570e
+def check_data(dataset:str, # A folder dataset: 'imagenet' or 'folder'
+               path, # The folder that `get_dls(dataset, path)` would read
+               sample:int=3, # Image files opened per class (at random, seeded); 0: none
+               all_files:bool=False, # Open every image file instead of a sample
+               classes:int|None=None, # Class folders expected (None: 1000 for imagenet, no check for folder; 0: no check)
+               workers:int|None=None, # Processes opening the files (None: one per CPU)
+               seed:int=0, # Seed of the sample
+              ) -> DataReport:
+    "What is in a folder dataset, and what is wrong with it, in seconds: class folders, images per class, unreadable files"
+    if dataset not in ('imagenet', 'folder'): raise OptionError(
+        f"check_data checks the folder datasets imagenet and folder, not {dataset!r} (the other datasets are checked as they load).")
+    for v, what, lo in ((sample, 'sample', 0), (classes, 'classes', 0), (workers, 'workers', 1), (seed, 'seed', 0)):
+        if v is not None and not (isinstance(v, int) and not isinstance(v, bool) and v >= lo):
+            raise OptionError(f"{what} must be an integer >= {lo}, got {v!r}.")
+    if path is None: raise OptionError(f"check_data needs the path of the {dataset} folder.")
+    path = Path(path).expanduser()
+    if not path.is_dir(): raise MissingFileError(f"No such folder: {path} (looking for the {dataset} dataset).")
+    start = time.perf_counter()
+    train_root, valid_root = _folder_roots(dataset, path)
+    roots = {train_root.name: train_root}          # train/ and val/, or the folder itself when it has no train/
+    if valid_root is not None: roots[valid_root.name] = valid_root
+    splits = {name: scan_class_folders(root) for name, root in roots.items()}
+    expected = (IMAGENET_1K['classes'] if dataset == 'imagenet' else None) if classes is None else classes
+    official = dataset == 'imagenet' and expected == IMAGENET_1K['classes']
+    report = DataReport(dataset, path, splits, sample=None if all_files else sample)
+    for name, s in splits.items():
+        problems, notes = _split_findings(name, s, dataset, expected, official)
+        report.problems += problems; report.notes += notes
+    if valid_root is None: report.notes.append(f"{path} has no val/ (or valid/, test/) folder: get_dls holds out 20% of it for validation.")
+    else:
+        (tn, ts), (vn, vs) = splits.items()
+        lacking, extra = [c for c in ts.images if c not in vs.images], [c for c in vs.images if c not in ts.images]
+        if not (ts.images and vs.images): lacking = extra = []      # a split without class folders is reported already
+        if lacking: report.problems.append(f"{vn}/ lacks {len(lacking)} of the {len(ts.images)} classes of {tn}/: {_some(lacking)}.")
+        if extra: report.problems.append(f"{vn}/ has {len(extra)} class folders that {tn}/ lacks: {_some(extra)}.")
+    report.times['list'] = time.perf_counter() - start
+    rng, files = random.Random(seed), []
+    for s in splits.values():
+        for fs in s.images.values(): files += fs if all_files else rng.sample(sorted(fs), min(sample, len(fs)))
+    start = time.perf_counter()
+    bad = [(os.path.relpath(f, path), why) for f, why in zip(files, _map_processes(_image_problem, files, workers)) if why is not None]
+    report.checked, report.times['open'] = len(files), time.perf_counter() - start
+    if bad: report.problems.append(str(_unreadable_error(bad, len(files))))
+    return report
+
+# %% ../nbs/23_data.ipynb #415037a8
+def check_data_parser() -> argparse.ArgumentParser:
+    "`cocord_check_data`'s command line"
+    p = argparse.ArgumentParser(prog='cocord_check_data', description="Check a folder dataset (ImageNet's train/ and val/ "
+                                "class folders, or any folder of class folders) before training on it")
+    p.add_argument('--dataset', default='imagenet', choices=('imagenet', 'folder'), help="What the folder holds (default: imagenet)")
+    p.add_argument('--path', required=True, help="The folder that get_dls(dataset, path) reads: for imagenet, the one holding train/ and val/")
+    p.add_argument('--sample', type=int, default=3, metavar='INT', help="Image files opened per class, at random (default: 3; 0: none)")
+    p.add_argument('--all', action='store_true', help="Open every image file (minutes for ImageNet on a local disk)")
+    p.add_argument('--classes', type=int, default=None, metavar='INT', help="Classes expected (default: 1000 for imagenet; 0: no check)")
+    p.add_argument('--workers', type=int, default=None, metavar='INT', help="Processes opening the files (default: one per CPU)")
+    p.add_argument('--seed', type=int, default=0, metavar='INT', help="Seed of the sample (default: 0)")
+    return p
+
+def cocord_check_data(argv:list[str]|None=None, # The command line's words (default: `sys.argv[1:]`)
+                     ):
+    "The `cocord_check_data` command: print `check_data`'s report; exit status 2, with one line, on a problem"
+    a = check_data_parser().parse_args(argv)
+    try:
+        report = check_data(a.dataset, a.path, sample=a.sample, all_files=a.all, classes=a.classes, workers=a.workers, seed=a.seed)
+        print(report, flush=True)
+        report.check()
+    except CocordError as e:            # a user's error: one line, no traceback; anything else is a bug and keeps its traceback
+        print(f"cocord_check_data: error: {e}", file=sys.stderr)
+        sys.exit(2)

@@ -22,10 +22,10 @@ with ignoring_warning('`torch.jit.script` is deprecated'):   # fastai's imports:
 from .errors import CocordError, OptionError, DataError, MissingFileError, disk_error
 
 # %% auto #0
-__all__ = ['STL10_SIDE', 'PROBE_OPTIONS', 'ordered', 'extract_features', 'Standardize', 'check_fit_args', 'fit_linear', 'top1',
-           'linear_probe', 'Renormalize', 'renormalize', 'check_probe_folder', 'stl10_to_folders',
-           'sort_tiny_imagenet_val', 'option_spellings', 'DeprecatedOption', 'add_options', 'command_options',
-           'load_network', 'probe_parser', 'cocord_probe']
+__all__ = ['TRANSFER_DATASETS', 'STL10_SIDE', 'PROBE_OPTIONS', 'ordered', 'extract_features', 'Standardize', 'check_fit_args',
+           'fit_linear', 'top1', 'linear_probe', 'Renormalize', 'renormalize', 'check_probe_folder', 'probe_targets',
+           'stl10_to_folders', 'sort_tiny_imagenet_val', 'option_spellings', 'DeprecatedOption', 'add_options',
+           'command_options', 'load_network', 'probe_parser', 'cocord_probe']
 
 # %% ../nbs/29_probe.ipynb #aef44ed4
 def ordered(dl, # A fastai `DataLoader`
@@ -179,6 +179,38 @@ def check_probe_folder(path:str|Path):
         f"{path/'val'/'images'}): sort them first with "
         f"python -c \"from cocord.probe import sort_tiny_imagenet_val; sort_tiny_imagenet_val('{path}')\".")
 
+# %% ../nbs/29_probe.ipynb #7ce0770e
+TRANSFER_DATASETS = {   # the paper's transfer probes: the folders looked for under --path, and the official sizes
+    'stl10': dict(title='STL-10', folders=('stl10', 'stl10_binary'), n_classes=10, n_train=5000, n_test=8000),
+    'tinyimagenet': dict(title='TinyImageNet', folders=('tiny-imagenet-200', 'tinyimagenet'), n_classes=200, n_train=100000, n_test=10000),
+}
+
+def probe_targets(datasets:str, # Comma-separated: `stl10`, `tinyimagenet` or a `get_dls` dataset, each optionally `=FOLDER`
+                  path=None, # Where a bare `stl10` / `tinyimagenet` is looked for (by `TRANSFER_DATASETS`' folder names)
+                 ) -> list[tuple[str, str, Path|None]]:
+    "`(name, get_dls dataset, folder)` for each dataset of `--datasets`"
+    targets = []
+    for item in (i.strip() for i in str(datasets).split(',')):
+        if not item: continue
+        name, _, folder = (t.strip() for t in item.partition('='))
+        folder = Path(folder).expanduser() if folder else None
+        if name in TRANSFER_DATASETS:
+            if folder is None:
+                t = TRANSFER_DATASETS[name]
+                if path is None: raise OptionError(f"--datasets {name} needs --path, the folder holding {t['folders'][0]}/ (or give {name}=FOLDER).")
+                root = Path(path).expanduser()
+                folder = next((root/f for f in t['folders'] if (root/f).is_dir()), None)
+                if folder is None: raise MissingFileError(f"No {t['title']} in {root}: looked for {', '.join(f + '/' for f in t['folders'])} "
+                                                          f"(give {name}=FOLDER in --datasets if it lies elsewhere).")
+            targets.append((name, 'folder', folder))
+        elif name in STATS: targets.append((name, name, folder))
+        else: raise OptionError(f"Unknown dataset {name!r} in --datasets: choose among {', '.join(TRANSFER_DATASETS)} (the paper's "
+                                f"transfer probes) and {', '.join(STATS)}, each as a name or name=FOLDER.")
+    names = [n for n, _, _ in targets]
+    if not names: raise OptionError(f"--datasets names no dataset: give e.g. --datasets stl10,tinyimagenet.")
+    if len(set(names)) < len(names): raise OptionError(f"--datasets names a dataset twice: {datasets}.")
+    return targets
+
 # %% ../nbs/29_probe.ipynb #d7176a9c
 STL10_SIDE = 96
 
@@ -284,8 +316,10 @@ PROBE_OPTIONS = [
     ('ckpt', str, None, "Its checkpoint (plain state dict, CRD {'model': ...} file, fastai learn.save file), or 'random' for random weights"),
     ('num_classes', int, 100, "Classes of the checkpoint's classifier (100 for CIFAR-100 students), not of the probed dataset"),
     ('dataset', str, 'folder', "Dataset probed: folder (STL-10, TinyImageNet: see cocord.probe), digits, fashion_mnist, cifar100 or imagenet"),
+    ('datasets', str, None, "Several datasets in one run, instead of --dataset: comma-separated, e.g. stl10,tinyimagenet (the paper's "
+                            "Table 3), found under --path, or name=FOLDER; any --dataset name too"),
     ('path', str, None, "Where it lies; for folder, the folder holding train/ and val/ (or valid/, test/) of class folders; "
-                        "cifar100 without it is downloaded by fastai's untar_data"),
+                        "cifar100 without it is downloaded by fastai's untar_data; with --datasets, the folder holding stl10/ and tiny-imagenet-200/"),
     ('size', int, None, "Side images are resized to (default 32, what CIFAR-100 students see; imagenet: 256, center 224)"),
     ('channels', int, 3, "Image channels: 3 repeats the grey channel of digits and fashion_mnist"),
     ('stats', str, None, "Statistics the network was trained with (e.g. cifar100); default: the probed dataset's own"),
@@ -304,13 +338,22 @@ def probe_parser() -> argparse.ArgumentParser:
     return add_options(argparse.ArgumentParser(prog='cocord_probe', description="Linear probe of a frozen network: top-1 of a "
                        "linear classifier fitted on its penultimate features of another dataset"), PROBE_OPTIONS)
 
+def _official_note(name:str, result:dict) -> str|None:
+    "A warning when a transfer dataset's probe did not see the official number of classes and images"
+    t = TRANSFER_DATASETS.get(name)
+    if t is None: return None
+    seen, official = [result[k] for k in ('n_classes', 'n_train', 'n_test')], [t[k] for k in ('n_classes', 'n_train', 'n_test')]
+    if seen == official: return None
+    return (f"{t['title']} here has {seen[0]} classes, {seen[1]} training and {seen[2]} test images; the official set has "
+            f"{official[0]}, {official[1]} and {official[2]} (the paper's numbers are on the whole set).")
+
 def cocord_probe(argv:list[str]|None=None, # The command line's words (default: `sys.argv[1:]`)
                  **options, # Or the options as keywords (`arch='wrn_16_2'`, ...), the others at their defaults
                 ):
-    "Linear probe of a frozen network: top-1 of a linear classifier fitted on its penultimate features of another dataset"
+    "Linear probe of a frozen network: top-1 of a linear classifier fitted on its penultimate features of other datasets"
     o = command_options(probe_parser(), argv, options)
-    arch, ckpt, num_classes, dataset, path, size, channels, stats = (o[k] for k in
-        ('arch', 'ckpt', 'num_classes', 'dataset', 'path', 'size', 'channels', 'stats'))
+    arch, ckpt, num_classes, dataset, datasets, path, size, channels, stats = (o[k] for k in
+        ('arch', 'ckpt', 'num_classes', 'dataset', 'datasets', 'path', 'size', 'channels', 'stats'))
     bs, epochs, lr, wd, seed, n_train, workers, out = (o[k] for k in ('bs', 'epochs', 'lr', 'wd', 'seed', 'n_train', 'workers', 'out'))
     options = {k: v for k, v in o.items() if k not in ('workers', 'out')}
     out_file = None if out is None else Path(out).expanduser()
@@ -319,19 +362,29 @@ def cocord_probe(argv:list[str]|None=None, # The command line's words (default: 
         if out_file is not None:       # an unusable --out is refused before the extraction, not after
             try: out_file.parent.mkdir(parents=True, exist_ok=True)
             except OSError as e: raise disk_error(e, out_file) from None
-        if size is None and dataset != 'imagenet': size = 32
+        targets = probe_targets(datasets, path) if datasets is not None else [(dataset, dataset, path)]
         model = load_network(arch, ckpt, num_classes, seed)
-        if stats is not None: model = renormalize(model, dataset, stats, channels or 3)
-        model = model.to(default_device())
-        if dataset == 'folder' and path is not None: check_probe_folder(path)
-        dls = get_dls(dataset, path, bs=bs, size=size, channels=channels, n_train=n_train, seed=seed, num_workers=workers)
-        result = linear_probe(model, dls, epochs=epochs, lr=lr, wd=wd)
-        where = dataset if path is None else f"{dataset} {path}"
-        print(f"cocord_probe: {arch} ({ckpt}) on {where}: {result['feature_dim']}-d features, linear probe top-1 "
-              f"{result['top1']:.2%} (train {result['train_top1']:.2%}; {result['n_train']} train / {result['n_test']} test images, "
-              f"{result['n_classes']} classes)")
+        loaders = {}
+        for name, kind, where in targets:    # every dataset is read (and refused if it must be) before the first extraction
+            if kind == 'folder' and where is not None: check_probe_folder(where)
+            side = 32 if size is None and kind != 'imagenet' else size
+            loaders[name] = kind, where, get_dls(kind, where, bs=bs, size=side, channels=channels, n_train=n_train, seed=seed,
+                                                 num_workers=workers)
+        results = {}
+        for name, (kind, where, dls) in loaders.items():
+            net = model if stats is None else renormalize(model, kind, stats, channels or 3)
+            result = results[name] = linear_probe(net.to(default_device()), dls, epochs=epochs, lr=lr, wd=wd)
+            shown = name if where is None else f"{name} {where}"
+            print(f"cocord_probe: {arch} ({ckpt}) on {shown}: {result['feature_dim']}-d features, linear probe top-1 "
+                  f"{result['top1']:.2%} (train {result['train_top1']:.2%}; {result['n_train']} train / {result['n_test']} test images, "
+                  f"{result['n_classes']} classes)")
+            note = _official_note(name, result) if n_train is None else None
+            if note: print(f"cocord_probe: warning: {note}", file=sys.stderr)
+        if len(results) > 1: print(f"cocord_probe: {arch} ({ckpt}) linear probe top-1: " +
+                                   ', '.join(f"{name} {r['top1']:.2%}" for name, r in results.items()))
         if out_file is not None:
-            try: out_file.write_text(json.dumps(dict(result, options=options), indent=1))
+            saved = dict(results=results, options=options) if datasets is not None else dict(results[dataset], options=options)
+            try: out_file.write_text(json.dumps(saved, indent=1))
             except OSError as e: raise disk_error(e, out_file) from None
     except CocordError as e:          # a user error: one message, no traceback; anything else is a bug and keeps its traceback
         print(f"cocord_probe: error: {e}", file=sys.stderr)
