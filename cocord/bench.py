@@ -4,7 +4,8 @@
 
 # %% ../nbs/31_bench.ipynb #91373d6d
 from __future__ import annotations
-import argparse, sys, time, warnings
+import argparse, inspect, itertools, sys, time, warnings
+from functools import partial
 import numpy as np, pandas as pd, torch
 import torch.nn.functional as F
 from torch import nn
@@ -18,35 +19,37 @@ with ignoring_warning('`torch.jit.script` is deprecated'):   # fastai's imports:
     from cocord.callback import CoCoRDCallback, StepTimer, default_view
     from cocord.features import features_and_logits
     from cocord.losses import info_nce
-    from cocord.queue import TeacherDictionary
+    from cocord.queue import TeacherDictionary, KEY_DTYPES
     from cocord.models.registry import get_model, check_model_name
     from cocord.recipes import cifar100_recipe
     from cocord.probe import add_options, command_options, option_spellings
 from .errors import CocordError, OptionError, check_int
 
 # %% auto #0
-__all__ = ['BENCH_OPTIONS', 'BENCH_ALIASES', 'timing_dls', 'learner_step_times', 'FloorStep', 'floor_step_times', 'benchmark',
-           'contrast_cost', 'negative_store_memory', 'bench_parser', 'cocord_bench']
+__all__ = ['LAYOUTS', 'BENCH_OPTIONS', 'BENCH_ALIASES', 'timing_dls', 'learner_step_times', 'FloorStep', 'floor_step_times',
+           'default_layout', 'benchmark', 'contrast_cost', 'negative_store_memory', 'bench_parser', 'cocord_bench']
 
 # %% ../nbs/31_bench.ipynb #897b7186
 def timing_dls(n_batches:int, bs:int, size:int=32, n_classes:int=100, seed:int=0,
-                  num_workers:int|None=0, # Loader processes (None: fastai's default, one per CPU)
-                 ) -> DataLoaders:
-    "`n_batches` training batches of random images (and one validation batch), in a fixed order, on the CPU"
+               num_workers:int|None=0, # Loader processes (None: fastai's default, one per CPU)
+               device='cpu', # Where the batches go
+              ) -> DataLoaders:
+    "`n_batches` training batches of random images (and one validation batch), in a fixed order, on `device`"
     g = torch.Generator().manual_seed(seed)
     x, y = torch.rand(n_batches * bs, 3, size, size, generator=g), torch.randint(0, n_classes, (n_batches * bs,), generator=g)
     items = [(TensorImage(a), TensorCategory(b)) for a, b in zip(x, y)]
     workers = {} if num_workers is None else dict(num_workers=num_workers)
-    return DataLoaders.from_dsets(items, items[:bs], bs=bs, shuffle=False, drop_last=True, device='cpu', **workers)
+    return DataLoaders.from_dsets(items, items[:bs], bs=bs, shuffle=False, drop_last=True, device=device, **workers)
 
 _recipe = cifar100_recipe()   # every Learner's optimizer: SGD 0.05, momentum 0.9, L2 weight decay 5e-4
+LAYOUTS = {'contiguous': torch.contiguous_format, 'channels_last': torch.channels_last}
 
-def _layout(model:nn.Module, channels_last:bool) -> nn.Module:
-    return model.to(memory_format=torch.channels_last) if channels_last else model
+def _sync(device):
+    if torch.device(device).type == 'cuda': torch.cuda.synchronize(device)
 
 def learner_step_times(learn:Learner) -> list:
-    "Seconds of each training step of one epoch of `learn` at its own learning rate (no progress bar, no logging)"
-    timer = StepTimer(warmup=0)
+    "Seconds of each training step of one epoch of `learn` at its own learning rate (no progress bar, no logging; GPU steps waited for)"
+    timer = StepTimer(warmup=0, sync=True)
     with learn.no_bar(), learn.no_logging(): learn.fit(1, cbs=timer)
     return timer.times
 
@@ -71,11 +74,30 @@ def floor_step_times(floor:FloorStep, dls:DataLoaders) -> list:
     times = []
     floor.m.train()
     for x, _ in dls.train:
-        t0 = time.perf_counter(); floor(x, x, x); times.append(time.perf_counter() - t0)
+        _sync(x.device); t0 = time.perf_counter()
+        floor(x, x, x); _sync(x.device); times.append(time.perf_counter() - t0)
     floor.m.zero_grad(set_to_none=True)
     return times
 
 # %% ../nbs/31_bench.ipynb #b2a4f464
+def default_layout() -> str:
+    "The layout `CoCoRDCallback` runs the networks in when not told otherwise"
+    return 'channels_last' if inspect.signature(CoCoRDCallback).parameters['channels_last'].default else 'contiguous'
+
+def _timings(teacher, student, dls, n_classes, layout, device, cocord_kwargs) -> dict:
+    "The three timed steps of one layout: {'plain': f, 'floor': f, 'cocord': f}, each f giving one epoch's step times"
+    net = lambda name: get_model(name, num_classes=n_classes).to(device)
+    plain = Learner(dls, net(student), loss_func=CrossEntropyLossFlat(), **_recipe.learner_kwargs)
+    if layout == 'channels_last': plain.to_channelslast(use_amp=False)   # fastai's way for a plain Learner
+    with warnings.catch_warnings():   # fewer synthetic images than queue keys: that matters for accuracy, not for time
+        warnings.filterwarnings('ignore', message='The queue holds')
+        full = Learner(dls, net(student), loss_func=CrossEntropyLossFlat(), **_recipe.learner_kwargs,
+                       cbs=CoCoRDCallback(net(teacher), views=default_view(dls), channels_last=layout == 'channels_last',
+                                          **cocord_kwargs))
+    floor = FloorStep(full.model.to(memory_format=LAYOUTS[layout]))
+    return dict(plain=partial(learner_step_times, plain), floor=partial(floor_step_times, floor, dls),
+                cocord=partial(learner_step_times, full))
+
 def benchmark(teacher:str='resnet32x4', # Teacher architecture (zoo or torchvision name)
               student:str='resnet8x4', # Student architecture
               bs:int=64, # Batch size
@@ -83,61 +105,57 @@ def benchmark(teacher:str='resnet32x4', # Teacher architecture (zoo or torchvisi
               n_classes:int=100,
               steps:int=5, # Timed steps per repeat
               warmup:int=2, # Steps dropped at the start of each repeat
-              repeats:int=3, # Interleaved repeats of (a), (b), (c)
-              channels_last:bool=False, # Run every network in the channels-last memory layout
+              repeats:int=3, # Interleaved repeats of every timing
+              layouts:tuple=tuple(LAYOUTS), # Memory layouts to time: 'contiguous', 'channels_last'
               num_workers:int|None=0, # Loader processes of the synthetic batches (None: fastai's default)
+              device='cpu', # Where batches and networks go (CUDA steps are waited for)
               progress=None, # Called with a message after each repeat
               **cocord_kwargs) -> pd.DataFrame:
-    "Median (a) plain, (b) floor and (c) CoCoRD step times in ms, and the ratios c/b and c/a"
+    "Median ms of (a) the plain student step, (b) the floor and (c) the CoCoRD step per layout, and their ratios"
     torch.manual_seed(0)
-    dls = timing_dls(steps + warmup, bs, size, n_classes, num_workers=num_workers)
-    net = lambda name: get_model(name, num_classes=n_classes)
-    plain = Learner(dls, net(student), loss_func=CrossEntropyLossFlat(), **_recipe.learner_kwargs)
-    with warnings.catch_warnings():   # fewer synthetic images than queue keys: that matters for accuracy, not for time
-        warnings.filterwarnings('ignore', message='The queue holds')
-        full = Learner(dls, net(student), loss_func=CrossEntropyLossFlat(), **_recipe.learner_kwargs,
-                       cbs=CoCoRDCallback(net(teacher).eval(), views=default_view(dls), **cocord_kwargs))
-    if channels_last:                         # fastai's way: the weights channels-last, and convolutions follow them
-        for learn in (plain, full): learn.to_channelslast(use_amp=False)
-    floor = FloorStep(_layout(full.model, channels_last))
-    times = dict(plain=[], floor=[], cocord=[])
+    dls = timing_dls(steps + warmup, bs, size, n_classes, num_workers=num_workers, device=device)
+    timings = {l: _timings(teacher, student, dls, n_classes, l, device, cocord_kwargs) for l in layouts}
+    times = {(l, k): [] for l in layouts for k in ('plain', 'floor', 'cocord')}
     for r in range(repeats):
-        times['plain'] += learner_step_times(plain)[warmup:]
-        times['floor'] += floor_step_times(floor, dls)[warmup:]
-        times['cocord'] += learner_step_times(full)[warmup:]
-        if progress: progress(f"repeat {r + 1}/{repeats}: " + ', '.join(f"{k} {1e3 * np.median(v):.1f} ms" for k, v in times.items()))
-    ms = {k: 1e3 * float(np.median(v)) for k, v in times.items()}
-    return pd.DataFrame([dict(teacher=teacher, student=student, bs=bs, threads=torch.get_num_threads(),
-                              channels_last=channels_last, steps=len(times['cocord']),
-                              plain_ms=ms['plain'], floor_ms=ms['floor'], cocord_ms=ms['cocord'],
-                              c_over_b=ms['cocord'] / ms['floor'], c_over_a=ms['cocord'] / ms['plain'])])
+        for l, k in times: times[l, k] += timings[l][k]()[warmup:]
+        if progress: progress(f"repeat {r + 1}/{repeats}: " + ', '.join(f"{k} {l} {1e3 * np.median(v):.1f} ms" for (l, k), v in times.items()))
+    ms = {key: 1e3 * float(np.median(v)) for key, v in times.items()}
+    floor0 = ms.get(('contiguous', 'floor'), float('nan'))
+    return pd.DataFrame([dict(teacher=teacher, student=student, bs=bs, device=str(device), threads=torch.get_num_threads(),
+                              layout=l, default=l == default_layout(), steps=len(times[l, 'cocord']),
+                              plain_ms=ms[l, 'plain'], floor_ms=ms[l, 'floor'], cocord_ms=ms[l, 'cocord'],
+                              c_over_b=ms[l, 'cocord'] / ms[l, 'floor'], c_over_a=ms[l, 'cocord'] / ms[l, 'plain'],
+                              c_over_b0=ms[l, 'cocord'] / floor0) for l in layouts])
 
 # %% ../nbs/31_bench.ipynb #991b53ff
 def contrast_cost(sizes=(1024, 4096, 16384, 65536), # Queue sizes N
                   dim:int=2048, # Key dimension d (the projector's output)
-                  bs:int=64, repeats:int=10, warmup:int=2) -> pd.DataFrame:
-    "Median ms of one contrast (logits, InfoNCE, backward to the queries) plus one enqueue, and the queue's MiB, per N"
+                  bs:int=64, repeats:int=10, warmup:int=2,
+                  dtypes=tuple(KEY_DTYPES), # Storage types of the keys (`TeacherDictionary(dtype=)`)
+                 ) -> pd.DataFrame:
+    "Median ms of one contrast (logits, InfoNCE, backward to the queries) plus one enqueue, and the queue's MiB, per N and key type"
     rows = []
-    for n in sizes:
-        queue, times = TeacherDictionary(n, dim), []
+    for n, dtype in itertools.product(sizes, dtypes):
+        queue, times = TeacherDictionary(n, dim, dtype=dtype), []
         for _ in range(repeats + warmup):
             q = torch.randn(bs, dim, requires_grad=True); k = F.normalize(torch.randn(bs, dim), dim=1)
             t0 = time.perf_counter()
             loss, _ = info_nce(q, k, queue.keys)
             loss.backward(); queue.enqueue(k)
             times.append(time.perf_counter() - t0)
-        rows.append(dict(queue_size=n, dim=dim, bs=bs, contrast_ms=1e3 * float(np.median(times[warmup:])),
+        rows.append(dict(queue_size=n, dtype=dtype, dim=dim, bs=bs, contrast_ms=1e3 * float(np.median(times[warmup:])),
                          queue_MiB=queue.keys.numel() * queue.keys.element_size() / 2**20))
     return pd.DataFrame(rows)
 
 # %% ../nbs/31_bench.ipynb #886a2a48
 def negative_store_memory(datasets:dict|None=None, # name -> (training images, CoCoRD queue size)
                           crd_dim:int=128, cocord_dim:int=2048) -> pd.DataFrame:
-    "MiB of CRD's two memory banks and of CoCoRD's queue, per dataset"
+    "MiB of CRD's two memory banks and of CoCoRD's queue (float32 keys, and half-precision ones), per dataset"
     datasets = datasets or {'CIFAR-100': (50_000, 2048), 'ImageNet-1K': (1_281_167, 65536)}
     mib = 2**20
     return pd.DataFrame([dict(dataset=k, train_images=n, crd_banks_MiB=2 * n * crd_dim * 4 / mib,
-                              cocord_queue_size=q, cocord_queue_MiB=q * cocord_dim * 4 / mib)
+                              cocord_queue_size=q, cocord_queue_MiB=q * cocord_dim * 4 / mib,
+                              cocord_half_queue_MiB=q * cocord_dim * 2 / mib)
                          for k, (n, q) in datasets.items()])
 
 # %% ../nbs/31_bench.ipynb #f8245b8f
@@ -150,7 +168,6 @@ BENCH_OPTIONS = [
     ('steps', int, 5, "Timed steps per repeat"),
     ('warmup', int, 2, "Warm-up steps dropped from each repeat"),
     ('repeats', int, 3, "Interleaved repeats"),
-    ('channels_last', bool, False, "Channels-last memory layout for every network"),
     ('queue_sizes', str, '1024,4096,16384,65536', "Queue sizes for the contrast's cost ('' to skip)"),
 ]
 BENCH_ALIASES = {'n_classes': 'num_classes'}    # deprecated
@@ -182,7 +199,9 @@ def cocord_bench(argv:list[str]|None=None, # The command line's words (default: 
         sys.exit(2)
     print(f"{o['teacher']} -> {o['student']}, batch {o['bs']} at {o['size']}x{o['size']}, {torch.get_num_threads()} threads")
     t = benchmark(o['teacher'], o['student'], o['bs'], o['size'], o['num_classes'], o['steps'], o['warmup'], o['repeats'],
-                  o['channels_last'], progress=print)
-    print(t.round(3).to_string(index=False))
+                  progress=print)
+    print(t.drop(columns=['teacher', 'student', 'bs']).round(3).to_string(index=False))
+    d = t[t.default].iloc[0]
+    print(f"the default CoCoRD step ({d.layout}) takes {d.c_over_b0:.2f}x the floor in the contiguous layout")
     if sizes: print(contrast_cost(sizes, bs=o['bs']).round(2).to_string(index=False))
     print(negative_store_memory().round(1).to_string(index=False))

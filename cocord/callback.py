@@ -30,8 +30,8 @@ except (ImportError, NameError): DistributedDL = None
 # %% auto #0
 __all__ = ['normalized_black', 'default_view', 'check_teacher', 'first_conv_channels', 'check_channels', 'has_batchnorm',
            'random_augmentations', 'cocord_splitter', 'TrainTerm', 'epoch_history', 'plot_curves',
-           'use_backend_broadcast', 'unwrap_model', 'DistillationCallback', 'CoCoRDCallback', 'student_learner',
-           'AugmentCallback', 'StepTimer']
+           'use_backend_broadcast', 'unwrap_model', 'memory_format_of', 'DistillationCallback', 'CoCoRDCallback',
+           'student_learner', 'AugmentCallback', 'StepTimer']
 
 # %% ../nbs/10_callback.ipynb #c44334dd
 def normalized_black(dls) -> torch.Tensor|float:
@@ -148,6 +148,12 @@ def unwrap_model(model:nn.Module) -> nn.Module:
         elif hasattr(model, '_orig_mod'): model = model._orig_mod
         else: return model
 
+# %% ../nbs/10_callback.ipynb #64ed8c2a
+def memory_format_of(model:nn.Module) -> torch.memory_format:
+    "`torch.channels_last` if `model`'s 4-d weights are stored channels-last, else `torch.contiguous_format`"
+    ws = [p for p in model.parameters() if p.ndim == 4 and not p.is_contiguous()]   # a 1-channel 1x1 weight is both
+    return torch.channels_last if ws and ws[0].is_contiguous(memory_format=torch.channels_last) else torch.contiguous_format
+
 # %% ../nbs/10_callback.ipynb #f6965f76
 class DistillationCallback(Callback):
     "Base of the distillation callbacks: wraps the `Learner`'s model in a `Distiller`, makes each training batch its step inputs, adds the loss terms and records them"
@@ -161,8 +167,11 @@ class DistillationCallback(Callback):
                  views:Callable|Sequence[Callable]|None=None, # Augmentation of training batches (CoCoRD: one, or one per view); default: `default_view`
                  padding:int=4, # Default view: pixels of black padding before the random crop back to the image size
                  flip:bool=True, # Default view: flip half the images horizontally
+                 channels_last:bool=True, # Run the networks channels-last (faster convolutions, `31_bench`); False: in the student's layout
                  **kwargs): # Options of `distiller_class`
+        if not isinstance(channels_last, bool): raise OptionError(f"channels_last must be True or False, got {channels_last!r}.")
         self.teacher, self.distiller_kwargs, self.epoch_means = check_teacher(teacher), kwargs, {}
+        self.channels_last = channels_last
         self.views, self.padding, self.flip = self._views_args(views, padding, flip)
         unknown = [k for k in kwargs if k not in self.distiller_options()]
         if unknown: raise OptionError(f"{type(self).__name__} has no option {unknown[0]!r}; its options are its own and "
@@ -239,10 +248,16 @@ class DistillationCallback(Callback):
     def before_fit(self):
         self.check_mixing()
         if self._wrap_model(): self.learn.create_opt()   # added after the Learner was made: the optimizer must see the extras
+        self.set_layout()
         self.prepare()
         self.user_metrics = L(m for m in self.learn.metrics if not isinstance(m, TrainTerm))
         self.learn.metrics = self.user_metrics + [TrainTerm(self, k) for k in self.term_names]
         self.trained, self.epoch_means, self.needs_pairs = False, {}, has_batchnorm(self.learn.model)
+
+    def set_layout(self):
+        "Put the networks (student, teacher, slow student) channels-last, or with `channels_last=False` in the student's layout"
+        fmt = torch.channels_last if self.channels_last else memory_format_of(self.student)
+        self.wrapper.to(memory_format=fmt)   # moves 4-d weights only: the heads (linear layers) stay as they are
 
     def after_fit(self):
         self.learn.metrics = self.user_metrics
@@ -390,11 +405,16 @@ class AugmentCallback(Callback):
 class StepTimer(Callback):
     "Wall time of each training step (batch, forward, loss, backward, optimizer step); `median_ms` skips the warm-up"
     order = -20   # before every other callback's `before_batch`, so augmentation and teacher passes are counted
-    def __init__(self, warmup:int=3): self.warmup, self.times = warmup, []
+    def __init__(self, warmup:int=3,
+                 sync:bool=False, # Wait for the GPU at both ends of each step: its real time on CUDA, at the cost of a stall
+                ): self.warmup, self.sync, self.times = warmup, sync, []
+    def _now(self) -> float:
+        if self.sync and torch.cuda.is_available(): torch.cuda.synchronize()
+        return time.perf_counter()
     def before_batch(self):
-        if self.training: self.t0 = time.perf_counter()
+        if self.training: self.t0 = self._now()
     def after_batch(self):
-        if self.training: self.times.append(time.perf_counter() - self.t0)
+        if self.training: self.times.append(self._now() - self.t0)
     @property
     def median_ms(self) -> float:
         "Median step time in milliseconds, after the first `warmup` steps (of all steps in a run shorter than that)"

@@ -21,12 +21,14 @@ with ignoring_warning('`torch.jit.script` is deprecated'):   # fastai's imports:
     from fastai.metrics import accuracy
     from fastai.torch_core import set_seed, rank_distrib, num_distrib
     import fastai.callback.channelslast        # Learner.to_channelslast
-    from cocord.callback import (CoCoRDCallback, AugmentCallback, StepTimer, DistributedDL, default_view, plot_curves,
-                                 unwrap_model)
+    import fastai.callback.fp16                # Learner.to_fp16, Learner.to_bf16
+    from cocord.callback import (CoCoRDCallback, DistillationCallback, AugmentCallback, StepTimer, DistributedDL, default_view,
+                                 plot_curves, unwrap_model)
 from .errors import (CocordError, OptionError, MissingFileError, RunFolderError, NonFiniteError, DiskError, disk_error,
                            check_int, check_positive, check_weight, check_fraction, check_momentum, check_choice)
 from .augment import RandomResizedCropFlip
 from .core import CoCoRD, CONTRASTIVE_ENCODERS, COGNATE_ENCODERS
+from .queue import KEY_DTYPES
 from .data import DATASETS, get_dls
 from .kd import KDCallback
 from .crd import CRD, CRDCallback
@@ -36,13 +38,13 @@ from .recipes import Recipe, cifar100_recipe, imagenet_recipe, teacher_recipe
 from .teachers import load_teacher, teacher_path, TEACHERS
 
 # %% auto #0
-__all__ = ['METHODS', 'DISTILLING', 'COCORD_METHODS', 'CRD_METHODS', 'DCD_METHODS', 'KD_METHODS', 'KD_WEIGHTS',
+__all__ = ['METHODS', 'DISTILLING', 'COCORD_METHODS', 'CRD_METHODS', 'DCD_METHODS', 'KD_METHODS', 'KD_WEIGHTS', 'PRECISIONS',
            'DATASET_DEFAULTS', 'CHECKPOINT_FORMAT', 'option', 'RunConfig', 'atomic_write', 'save_torch', 'save_figure',
            'remove_leftovers', 'read_json', 'read_run_checkpoint', 'run_checkpoint', 'restore_checkpoint',
            'write_outputs', 'RunCheckpoint', 'holds_run', 'run_progress', 'OptionsDifferError', 'resumed_config',
-           'prepare_run', 'teacher_config', 'ensure_teacher', 'sha256', 'method_callbacks', 'build_learner', 'fit_run',
-           'run', 'plot_history', 'evaluate', 'run_or_resume', 'compare_methods', 'plot_comparison', 'option_type',
-           'config_parser', 'train_parser', 'fail', 'cocord_train']
+           'prepare_run', 'teacher_config', 'ensure_teacher', 'sha256', 'method_callbacks', 'resolve_precision',
+           'build_learner', 'fit_run', 'run', 'plot_history', 'evaluate', 'run_or_resume', 'compare_methods',
+           'plot_comparison', 'option_type', 'config_parser', 'train_parser', 'fail', 'cocord_train']
 
 # %% ../nbs/25_cli.ipynb #4c6f248f
 METHODS = ('vanilla', 'kd', 'cocord', 'cocord+kd', 'cocord+learned-t', 'crd', 'crd+kd', 'dcd', 'dcd+kd')
@@ -50,6 +52,7 @@ DISTILLING = METHODS[1:]                             # every method with a teach
 COCORD_METHODS, CRD_METHODS, DCD_METHODS = ('cocord', 'cocord+kd', 'cocord+learned-t'), ('crd', 'crd+kd'), ('dcd', 'dcd+kd')
 KD_METHODS = ('kd', 'cocord+kd', 'crd+kd', 'dcd+kd')
 KD_WEIGHTS = {'kd': 0.9, 'cocord+kd': 1., 'crd+kd': 1., 'dcd+kd': 1.}   # kd: with cross-entropy at 0.1, as the CRD scripts
+PRECISIONS = ('auto', 'fp32', 'bf16', 'fp16')          # --precision
 
 DATASET_DEFAULTS = {
     'digits':        dict(teacher='wrn_16_2', student='wrn_16_1', size=8, channels=3, epochs=20, padding=1,
@@ -108,6 +111,9 @@ class RunConfig:
                          check=partial(check_int, lo=0))
     queue_size:int = option("CoCoRD: keys in the teacher dictionary (default 2048; digits 256; ImageNet 65536)",
                             _default_of(CoCoRD, 'queue_size'), COCORD_METHODS, check_int)
+    queue_dtype:str = option("CoCoRD: storage of the dictionary's keys: float32 (default), or bfloat16 or float16 for half the "
+                             "memory (the contrast is computed in float32 either way; see 37_ablations)",
+                             _default_of(CoCoRD, 'queue_dtype'), COCORD_METHODS, partial(check_choice, choices=tuple(KEY_DTYPES)))
     temperature:float = option("CoCoRD: τ of the contrast (default 0.1; ImageNet 0.07)",
                                _default_of(CoCoRD, 'temperature'), COCORD_METHODS, check_positive)
     student_momentum:float = option("CoCoRD: m_r of the slow student (default 0.9)",
@@ -139,7 +145,12 @@ class RunConfig:
     seed:int = option("Random seed (the first one with --seeds)", 0, check=partial(check_int, lo=0))
     workers:int = option("Data-loading worker processes", 0, check=partial(check_int, lo=0), resume_free=True)
     sync_bn:bool = option("Multi-process runs: synchronise BatchNorm statistics across processes (CUDA only)", False)
-    channels_last:bool = option("Channels-last memory layout for every network (faster convolutions; see 31_bench)", False)
+    channels_last:bool = option("Run the networks channels-last (the default: faster convolutions, see 31_bench); "
+                                "--no-channels_last keeps PyTorch's default layout", _default_of(DistillationCallback, 'channels_last'),
+                                resume_free=True)
+    precision:str = option("auto (the default: on a GPU, mixed precision in bfloat16 where it supports it, else float16 with "
+                           "loss scaling; float32 on the CPU), fp32, bf16 or fp16 (GPU only). The queue and the loss terms "
+                           "stay float32", 'auto', check=partial(check_choice, choices=PRECISIONS), resume_free=True)
     teacher_sha256:str = option("SHA-256 of the teacher's weights file, recorded when the run starts", methods=DISTILLING,
                                 cli=False)
     out:str = option("Output folder (default runs/<dataset>[-<its folder>]-<method>-<student>; a comparison: "
@@ -414,7 +425,8 @@ def resumed_config(config:RunConfig, # The options given now (`None`: take the s
     given = config.given()
     if 'milestones' not in given and 'epochs' in given and saved.get('milestones') is not None: given['milestones'] = saved['milestones']
     c = RunConfig(**{**{k: v for k, v in saved.items() if k in known}, **given, 'out': str(out)}).resolved()
-    old, new = _comparable(saved), _comparable(asdict(c))
+    as_run = asdict(RunConfig(**{k: v for k, v in saved.items() if k in known}).resolved())   # options added since: their defaults
+    old, new = _comparable({**as_run, **saved}), _comparable(asdict(c))
     diffs = [f"--{k}: {old.get(k)!r} in the saved run, {new.get(k)!r} now" for k in new if old.get(k) != new.get(k)]
     if c.epochs < saved['epochs']: diffs.append(f"--epochs: {saved['epochs']} in the saved run, {c.epochs} now (a run can be extended, not shortened)")
     if diffs: raise OptionsDifferError(f"--resume: the run in {out} was started with other options: " + '; '.join(diffs) +
@@ -530,7 +542,7 @@ def _views(c:RunConfig, dls):
     if c.dataset == 'imagenet': return RandomResizedCropFlip(c.size)
     return default_view(dls, c.padding)
 
-_COCORD_OPTIONS = ['queue_size', 'temperature', 'student_momentum', 'projector_momentum', 'contrast_weight', 'prediction_weight',
+_COCORD_OPTIONS = ['queue_size', 'queue_dtype', 'temperature', 'student_momentum', 'projector_momentum', 'contrast_weight', 'prediction_weight',
                    'contrastive_encoder', 'cognate_encoder', 'kd_weight', 'kd_temperature', 'symmetric', 'proj_dim', 'proj_hidden',
                    'pred_hidden']
 
@@ -538,12 +550,12 @@ def method_callbacks(c:RunConfig, teacher, dls) -> list:
     "The callbacks that make the run's method, from a resolved config"
     views = _views(c, dls)
     if c.method == 'vanilla': return [AugmentCallback(views)]
-    if c.method == 'kd': return [KDCallback(teacher, kd_temperature=c.kd_temperature, kd_weight=c.kd_weight, views=views)]
-    if c.method in DCD_METHODS: return [DCDCallback(teacher, views=views, **c.method_kwargs(kd_weight='kd_weight',
-                                                                                        kd_temperature='kd_temperature'))]
-    if c.method in CRD_METHODS: return [CRDCallback(teacher, views=views, **c.method_kwargs(nce_k='nce_k', kd_weight='kd_weight',
-                                                                                        kd_temperature='kd_temperature'))]
-    return [CoCoRDCallback(teacher, views=views, learnable_contrast=c.method == 'cocord+learned-t',
+    common = dict(views=views, channels_last=c.channels_last)
+    if c.method == 'kd': return [KDCallback(teacher, kd_temperature=c.kd_temperature, kd_weight=c.kd_weight, **common)]
+    kd = c.method_kwargs(kd_weight='kd_weight', kd_temperature='kd_temperature')
+    if c.method in DCD_METHODS: return [DCDCallback(teacher, **common, **kd)]
+    if c.method in CRD_METHODS: return [CRDCallback(teacher, **common, **kd, **c.method_kwargs(nce_k='nce_k'))]
+    return [CoCoRDCallback(teacher, **common, learnable_contrast=c.method == 'cocord+learned-t',
                            **c.method_kwargs(**{k: k for k in _COCORD_OPTIONS}))]
 
 # %% ../nbs/25_cli.ipynb #e49765aa
@@ -560,12 +572,30 @@ class _PlainTable:
         self._print(row)
     def _print(self, row): print(' '.join(f'{v:>13.5f}' if isinstance(v, float) else f'{v!s:>13}' for v in row), flush=True)
 
+# %% ../nbs/25_cli.ipynb #d7c3de1f
+def resolve_precision(precision:str, # One of `PRECISIONS`
+                      cuda:bool|None=None, # Whether training runs on a GPU (default: whether CUDA is available)
+                      bf16:bool|None=None, # Whether that GPU supports bfloat16 (default: ask torch)
+                     ) -> str:
+    "What `--precision` means here: 'fp32', 'bf16' or 'fp16'; mixed precision without a GPU is an `OptionError`"
+    cuda = torch.cuda.is_available() if cuda is None else cuda
+    if precision == 'fp32': return precision
+    if not cuda:
+        if precision == 'auto': return 'fp32'
+        raise OptionError(f"--precision {precision} needs a GPU: fastai's mixed precision autocasts on CUDA only. "
+                          f"Use --precision auto or fp32 on the CPU.")
+    bf16 = torch.cuda.is_bf16_supported() if bf16 is None else bf16
+    if precision == 'auto': return 'bf16' if bf16 else 'fp16'
+    if precision == 'bf16' and not bf16: raise OptionError("--precision bf16: this GPU does not support bfloat16; use fp16 or auto.")
+    return precision
+
 # %% ../nbs/25_cli.ipynb #b9ad749c
 def build_learner(c:RunConfig, # A resolved configuration
                   where:Path, # The folder the run writes to
                   log=print, overwrite:bool=False) -> Learner:
     "The run's `Learner`: its data, its teacher (trained first if needed), the student and the method's callbacks"
     rank, local_rank, ws = _launch()
+    precision = resolve_precision(c.precision)
     if c.bs % ws: raise OptionError(f"--bs {c.bs} is the global batch and must split evenly over the {ws} processes.")
     if c.sync_bn and not torch.cuda.is_available(): raise OptionError("--sync_bn needs CUDA: PyTorch's SyncBatchNorm runs on GPUs only.")
     if ws > 1 and DistributedDL is None: raise OptionError(
@@ -575,10 +605,12 @@ def build_learner(c:RunConfig, # A resolved configuration
     dls = get_dls(c.dataset, c.path, bs=c.bs // ws, size=c.size, channels=c.channels, holdout=c.holdout,
                   n_train=c.n_train, seed=c.seed, num_workers=c.workers)
     teacher = None if c.method == 'vanilla' else _teacher(c, where, dls.c, log, overwrite)
-    if c.channels_last and teacher is not None: teacher = teacher.to(memory_format=torch.channels_last)
     learn = Learner(dls, get_model(c.student, num_classes=dls.c), loss_func=CrossEntropyLossFlat(), metrics=accuracy,
                     path=where, model_dir='.', cbs=method_callbacks(c, teacher, dls), **c.recipe().learner_kwargs)
-    if c.channels_last: learn.to_channelslast(use_amp=False)   # the same numbers, faster convolutions on many CPUs and GPUs
+    if c.channels_last and teacher is None: learn.to_channelslast(use_amp=False)   # the distillation callbacks set it themselves
+    if precision == 'bf16': learn.to_bf16()
+    elif precision == 'fp16': learn.to_fp16()
+    if precision != 'fp32': log(f"mixed precision: {precision} (--precision {c.precision})")
     return learn
 
 # %% ../nbs/25_cli.ipynb #5af273f8
@@ -720,7 +752,7 @@ def config_parser(prog:str, description:str) -> argparse.ArgumentParser:
         if not f.metadata['cli']: continue
         names = [f'--{f.name}'] + ([f"--{f.name.replace('_', '-')}"] if '_' in f.name else [])
         kind = option_type(f.name)
-        if kind is bool: p.add_argument(*names, dest=f.name, action='store_const', const=True, default=None, help=f.metadata['help'])
+        if kind is bool: p.add_argument(*names, dest=f.name, action=argparse.BooleanOptionalAction, default=None, help=f.metadata['help'])
         else: p.add_argument(*names, dest=f.name, type=kind, default=None, metavar=kind.__name__.upper(), help=f.metadata['help'])
     return p
 

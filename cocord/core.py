@@ -38,6 +38,7 @@ class CoCoRD(Distiller):
                  student:nn.Module, # The classifier being distilled (trained)
                  teacher:nn.Module, # The pretrained classifier (frozen in place)
                  queue_size:int=2048, # N, keys in the teacher dictionary (ImageNet: 65536)
+                 queue_dtype:str='float32', # Storage of the dictionary's keys: 'float32', or 'bfloat16' / 'float16' (half the memory)
                  temperature:float=0.1, # τ of the contrast (ImageNet: 0.07)
                  student_momentum:float=0.9, # m_r of the slow-moving student
                  projector_momentum:float=0.999, # m_c of the teacher projector (and of a momentum-student contrastive encoder)
@@ -69,7 +70,7 @@ class CoCoRD(Distiller):
         self.symmetric, self.predicts = symmetric, cognate_encoder != 'none'
         self.student_classifier, self.teacher_classifier, d_s, d_t = probe_pair(student, teacher, sample)
         self.feature_dims = (d_s, d_t)
-        self.queue = TeacherDictionary(queue_size, proj_dim)
+        self.queue = TeacherDictionary(queue_size, proj_dim, dtype=queue_dtype)
         self.contrast_scale = LearnableContrast() if learnable_contrast else None
         self.projector = projector(d_s, proj_hidden, proj_dim)
         self.predictor = predictor(proj_dim, pred_hidden) if self.predicts else None
@@ -104,13 +105,13 @@ class CoCoRD(Distiller):
         if x_s2 is None and x_t is None: return self.student(x_s)
         if x_s2 is None or x_t is None: raise ValueError("A CoCoRD step needs the three views x_s, x_s2 and x_t.")
         if not self._queue_shared: self._queue_shared = self.queue.broadcast_()   # first multi-process step: rank 0's queue
-        q, logits = self._student_pass(x_s)
-        q2 = self._student_pass(x_s2)[0] if self.symmetric and self.predicts else None
-        with torch.no_grad():
+        with torch.no_grad():   # first: their activations are freed before the student's passes keep theirs for backward
             self.update_momentum_encoders()
             keys, teacher_logits = self._key_pass(x_t, x_s if self.kd_weight else None)
             z = self._target_pass(x_s2) if self.predicts else None
             z2 = self._target_pass(x_s) if self.symmetric and self.predicts else None
+        q, logits = self._student_pass(x_s)
+        q2 = self._student_pass(x_s2)[0] if self.symmetric and self.predicts else None
         learned = self.contrast_scale
         contrast, contrast_logits = info_nce(q, keys, self.queue.keys, self.temperature,
                                              *((learned.scale, learned.b) if learned is not None else ()))

@@ -261,9 +261,10 @@ class CRDCallback(DistillationCallback):
                  negatives:str='uniform', # 'uniform' over the dataset, or 'other_class' (RepDistiller's CIFAR loader)
                  padding:int=4, # Default view: pixels of black padding before the random crop back to the image size
                  flip:bool=True, # Default view: flip half the images horizontally
+                 channels_last:bool=True, # Run the networks channels-last (faster convolutions, `31_bench`); False: in the student's layout
                  **kwargs):
         if negatives not in ('uniform', 'other_class'): raise OptionError(f"negatives must be 'uniform' or 'other_class', got {negatives!r}.")
-        super().__init__(teacher, views, padding, flip, **kwargs)
+        super().__init__(teacher, views, padding, flip, channels_last, **kwargs)
         self.n_data, self.negatives, self.indices = n_data, negatives, None
 
     def build(self, student):

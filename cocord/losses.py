@@ -9,12 +9,35 @@ from torch import nn, Tensor
 import torch.nn.functional as F
 
 # %% auto #0
-__all__ = ['full_precision', 'info_nce', 'LearnableContrast', 'contrast_accuracy', 'prediction_loss', 'kd_loss']
+__all__ = ['full_precision', 'cosines_with', 'info_nce', 'LearnableContrast', 'contrast_accuracy', 'prediction_loss', 'kd_loss']
 
 # %% ../nbs/04_losses.ipynb #9439c9a4
 def full_precision(t:Tensor):
     "A context where autocast is off on `t`'s device, so float32 inputs give float32 results"
     return torch.autocast(t.device.type, enabled=False)
+
+# %% ../nbs/04_losses.ipynb #cec611a7
+class _BlockwiseCosines(torch.autograd.Function):
+    "`q @ keys.T` in float32 for half-precision `keys`, converting `rows` keys at a time (forward and backward)"
+    @staticmethod
+    def forward(ctx, q, keys, rows):
+        ctx.save_for_backward(keys); ctx.rows = rows
+        return torch.cat([q @ block.float().T for block in keys.split(rows)], dim=1)
+    @staticmethod
+    def backward(ctx, grad):
+        keys, = ctx.saved_tensors
+        dq = grad.new_zeros(grad.shape[0], keys.shape[1])
+        for g, block in zip(grad.split(ctx.rows, dim=1), keys.split(ctx.rows)): dq.addmm_(g, block.float())
+        return dq, None, None
+
+def cosines_with(q:Tensor, # `(B, d)` float32 unit queries
+                 keys:Tensor, # `(N, d)` unit keys, float32, bfloat16 or float16 (not differentiated)
+                 block_elements:int=2**24, # Half-precision keys: convert this many elements at a time (64 MiB in float32)
+                ) -> Tensor:
+    "`(B, N)` float32 products `q @ keys.T`, without a float32 copy of all of half-precision `keys`"
+    keys = keys.detach()
+    if keys.dtype == torch.float32: return q @ keys.T
+    return _BlockwiseCosines.apply(q, keys, max(1, block_elements // keys.shape[1]))
 
 # %% ../nbs/04_losses.ipynb #1a5c1f2f
 def info_nce(query:Tensor, # `(B, d)` student projections (normalised here)
@@ -24,13 +47,13 @@ def info_nce(query:Tensor, # `(B, d)` student projections (normalised here)
              scale:Tensor|None=None, # A learned logit scale that replaces 1/τ (DCD-style)
              bias:Tensor|None=None, # A learned bias added to every logit (DCD-style)
             ) -> tuple[Tensor, Tensor]:
-    "InfoNCE loss of `query` against its `positive` and the shared `negatives`; also returns the `(B, N+1)` logits"
+    "InfoNCE loss of `query` against its `positive` and the shared `negatives` (any float dtype); also returns the `(B, N+1)` logits"
     if query.shape != positive.shape or query.ndim != 2 or negatives.ndim != 2 or negatives.shape[1] != query.shape[1]:
         raise ValueError(f"info_nce expects query and positive of shape (B, d) and negatives of shape (N, d), got "
                          f"{tuple(query.shape)}, {tuple(positive.shape)} and {tuple(negatives.shape)}.")
     with full_precision(query):
         q, k = F.normalize(query.float(), dim=1), F.normalize(positive.float(), dim=1)
-        cosines = torch.cat([(q * k).sum(1, keepdim=True), q @ negatives.detach().float().T], dim=1)
+        cosines = torch.cat([(q * k).sum(1, keepdim=True), cosines_with(q, negatives)], dim=1)
         logits = cosines / temperature if scale is None else cosines * scale.float()
         if bias is not None: logits = logits + bias.float()
         return F.cross_entropy(logits, logits.new_zeros(len(logits), dtype=torch.long)), logits

@@ -9,10 +9,10 @@ import torch
 from torch import nn, Tensor
 import torch.nn.functional as F
 import torch.distributed as dist
-from .errors import OptionError
+from .errors import OptionError, check_choice
 
 # %% auto #0
-__all__ = ['no_gather', 'world_size', 'gather_across_processes', 'TeacherDictionary']
+__all__ = ['KEY_DTYPES', 'no_gather', 'world_size', 'gather_across_processes', 'TeacherDictionary']
 
 # %% ../nbs/01_queue.ipynb #13b19dcd
 def no_gather(keys: Tensor) -> Tensor:
@@ -39,12 +39,15 @@ def gather_across_processes(keys:Tensor # `(n, d)` keys of this process; `n` may
     return torch.cat([p[:s] for p, s in zip(parts, sizes)])
 
 # %% ../nbs/01_queue.ipynb #8e6218df
+KEY_DTYPES = {'float32': torch.float32, 'bfloat16': torch.bfloat16, 'float16': torch.float16}   # the queue's storage types
+
 class TeacherDictionary(nn.Module):
     "FIFO queue of `size` L2-normalised teacher keys of dimension `dim`, started as random unit vectors"
     def __init__(self,
                  size:int=2048, # Number of keys N kept as negatives
                  dim:int=2048, # Dimension d of each key
                  gather:Callable[[Tensor],Tensor]=gather_across_processes, # Collects the keys of all processes before a write
+                 dtype:str='float32', # Storage of the keys: 'float32', or 'bfloat16' / 'float16' for half the memory
                 ):
         super().__init__()
         if not isinstance(size, int) or size < 1:
@@ -52,10 +55,11 @@ class TeacherDictionary(nn.Module):
         if not isinstance(dim, int) or dim < 1:
             raise OptionError(f"TeacherDictionary needs a key dimension of at least 1, got dim={dim!r}.")
         self.size, self.dim, self.gather = size, dim, gather
-        self.register_buffer('keys', F.normalize(torch.randn(size, dim), dim=1))
+        self.dtype = check_choice(dtype, 'dtype', tuple(KEY_DTYPES))
+        self.register_buffer('keys', F.normalize(torch.randn(size, dim), dim=1).to(KEY_DTYPES[dtype]))
         self.register_buffer('pointer', torch.zeros((), dtype=torch.long))
 
-    def extra_repr(self): return f'size={self.size}, dim={self.dim}'
+    def extra_repr(self): return f'size={self.size}, dim={self.dim}' + ('' if self.dtype == 'float32' else f', dtype={self.dtype}')
 
     @torch.no_grad()
     def broadcast_(self, src:int=0) -> bool:

@@ -148,7 +148,7 @@ def train_args(c:RunConfig) -> list[str]:
     for f in fields(c):
         v = getattr(c, f.name)
         if v is None or not f.metadata['cli']: continue
-        if option_type(f.name) is bool: args += [f'--{f.name}'] if v else []
+        if option_type(f.name) is bool: args.append(f'--{f.name}' if v else f'--no-{f.name}')
         else: args += [f'--{f.name}', str(v)]
     return args
 

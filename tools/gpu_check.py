@@ -25,7 +25,6 @@ import time, traceback
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from unittest import mock
 import torch
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -197,6 +196,15 @@ def check_fastai_precision(device:torch.device) -> tuple[bool, str]:
         if (keys.dtype, keys.device.type) != (torch.float32, device.type):
             problems.append(f"{method}: the queue is {keys.dtype} on {keys.device}")
         if not values or not all(map(math.isfinite, values)): problems.append(f"{method}: non-finite: {learn.recorder.values}")
+    from cocord.cli import RunConfig, run, resolve_precision     # cocord_train's default: --precision auto
+    logged = []
+    with tempfile.TemporaryDirectory() as tmp, contextlib.redirect_stdout(io.StringIO()):
+        summary = run(RunConfig(dataset='digits', epochs=2, out=tmp), log=logged.append, progress=False)
+    expected = f"mixed precision: {resolve_precision('auto')} (--precision auto)"
+    rows.append({'precision': 'cocord_train --dataset digits --epochs 2', 'last epoch': f"accuracy {summary['last_accuracy']:.3g}, "
+                 f"{summary['step_ms']:.0f} ms a step; logged: {next((l for l in logged if 'precision' in l), 'nothing')}"})
+    if expected not in logged: problems.append(f"cocord_train --precision auto did not log {expected!r}: {logged}")
+    if not math.isfinite(summary['last_accuracy']): problems.append(f"cocord_train: accuracy {summary['last_accuracy']}")
     details = ("Two epochs of `synthetic_dls()` (256 images) with `small_cnn(8)`, CoCoRD+KD (`queue_size=64, kd_weight=1`), "
                "the teacher a `small_teacher`; the dtypes seen at every training step, and the last epoch's recorded values "
                "(losses and terms):\n\n" + table(rows))
@@ -286,24 +294,6 @@ def check_ddp(device:torch.device, sync_bn:bool=False, nproc:int|None=None) -> t
     return not problems, details + ''.join(f'\n- {p}' for p in problems)
 
 # ---------------------------------------------------------------------------------------------------------- check 5
-@contextlib.contextmanager
-def bench_on(device:torch.device):
-    """Make `cocord.bench.benchmark` run on `device`: it builds its batches and models on the CPU, so its data and models
-    are moved to `device`; and CUDA runs asynchronously, so each timed step (its `StepTimer` and `FloorStep`) is
-    closed by `torch.cuda.synchronize()`, or it would time only the queuing of the step's kernels."""
-    import cocord.bench as bench
-    sync = torch.cuda.synchronize if device.type == 'cuda' else (lambda: None)
-    class SyncedTimer(bench.StepTimer):
-        def before_batch(self): sync(); super().before_batch()
-        def after_batch(self): sync(); super().after_batch()
-    class SyncedFloor(bench.FloorStep):
-        def __call__(self, *views): super().__call__(*views); sync()
-    timing_dls, get_model = bench.timing_dls, bench.get_model
-    with mock.patch.multiple(bench, StepTimer=SyncedTimer, FloorStep=SyncedFloor,
-                             timing_dls=lambda *a, **k: timing_dls(*a, **k).to(device),
-                             get_model=lambda *a, **k: get_model(*a, **k).to(device)):
-        yield bench
-
 def queue_memory(device:torch.device, size:int, dim:int=2048) -> tuple[int, int]:
     "Bytes that a `TeacherDictionary(size, dim)` takes on `device` (CUDA's allocator; 0 on a CPU), and its keys' bytes"
     from cocord.queue import TeacherDictionary
@@ -317,30 +307,29 @@ def queue_memory(device:torch.device, size:int, dim:int=2048) -> tuple[int, int]
 
 def check_bench(device:torch.device, teacher:str, student:str, bs:int, size:int, n_classes:int, queue_size:int,
                 steps:int=4, warmup:int=2, repeats:int=2) -> tuple[bool, str]:
-    "`benchmark` (plain, floor and full CoCoRD steps, interleaved) on the GPU, its peak memory, and the queue's memory"
+    "`benchmark` (plain, floor and full CoCoRD steps in both layouts, interleaved) on the GPU, its peak memory, and the queue's"
+    from cocord.bench import benchmark
     cuda = device.type == 'cuda'
     gc.collect()
     if cuda: torch.cuda.empty_cache(); torch.cuda.reset_peak_memory_stats(device)
-    with bench_on(device) as bench:
-        t = bench.benchmark(teacher, student, bs, size, n_classes, steps, warmup, repeats, queue_size=queue_size)
+    t = benchmark(teacher, student, bs, size, n_classes, steps, warmup, repeats, device=device, queue_size=queue_size)
     peak = torch.cuda.max_memory_allocated(device) / 2**30 if cuda else float('nan')
     gc.collect()
     taken, keys = queue_memory(device, queue_size)
-    r = t.iloc[0]
-    rows = [{'plain ms': r.plain_ms, 'floor ms': r.floor_ms, 'CoCoRD ms': r.cocord_ms, 'c/b': r.c_over_b, 'c/a': r.c_over_a,
-             'CoCoRD steps/s': 1e3 / r.cocord_ms, 'images/s': bs * 1e3 / r.cocord_ms, 'peak GiB': peak,
-             'queue MiB': taken / 2**20 if cuda else keys / 2**20}]
+    rows = [{'layout': r.layout + (' (default)' if r.default else ''), 'plain ms': r.plain_ms, 'floor ms': r.floor_ms,
+             'CoCoRD ms': r.cocord_ms, 'c/b': r.c_over_b, 'c/a': r.c_over_a, 'c/b contiguous': r.c_over_b0,
+             'CoCoRD steps/s': 1e3 / r.cocord_ms, 'images/s': bs * 1e3 / r.cocord_ms} for r in t.itertuples()]
     problems = []
-    times = (r.plain_ms, r.floor_ms, r.cocord_ms)
-    if not all(math.isfinite(v) and v > 0 for v in times): problems.append(f"a bad time: {r.to_dict()}")
+    times = [v for r in t.itertuples() for v in (r.plain_ms, r.floor_ms, r.cocord_ms)]
+    if not all(math.isfinite(v) and v > 0 for v in times): problems.append(f"a bad time: {t.to_dict('records')}")
     if keys != queue_size * 2048 * 4: problems.append(f"the queue's keys take {keys} bytes, not {queue_size}x2048x4")
     if cuda and not keys <= taken < keys + 2**20: problems.append(f"the queue took {taken} bytes of GPU memory for {keys} of keys")
     details = (f"`benchmark('{teacher}', '{student}', bs={bs}, size={size}, n_classes={n_classes}, steps={steps}, "
-               f"warmup={warmup}, repeats={repeats}, queue_size={queue_size})` on `{device}`, each step closed by "
-               f"`torch.cuda.synchronize()`; medians of {int(r.steps)} timed steps. Peak GPU memory: "
-               f"`torch.cuda.max_memory_allocated()` over the run (the plain and the CoCoRD `Learner` both alive). Queue: "
-               f"GPU memory a `TeacherDictionary({queue_size}, 2048)` takes (its keys: {keys / 2**20:g} MiB of float32).\n\n"
-               + table(rows))
+               f"warmup={warmup}, repeats={repeats}, device='{device}', queue_size={queue_size})`: each step waited for "
+               f"(`torch.cuda.synchronize()`); medians of {int(t.steps[0])} timed steps, float32 (the callback's default; "
+               f"`cocord_train` adds mixed precision on a GPU). Peak GPU memory: `torch.cuda.max_memory_allocated()` over "
+               f"the run ({peak:.2f} GiB, every Learner of both layouts alive). Queue: GPU memory a "
+               f"`TeacherDictionary({queue_size}, 2048)` takes (its keys: {keys / 2**20:g} MiB of float32).\n\n" + table(rows))
     return not problems, details + ''.join(f'\n- {p}' for p in problems)
 
 # ---------------------------------------------------------------------------------------------------------- the run
