@@ -3,11 +3,11 @@
 1. the notebooks' `#| cuda` cells (`nbdev_test --flags cuda`, each notebook that has such cells);
 2. CoCoRD under autocast (float16, and bfloat16 where the GPU supports it): the student runs in half precision, the
    queue and every loss term stay float32; then `learn.to_fp16()` / `learn.to_bf16()` through fastai with
-   `CoCoRDCallback`: two epochs of a small synthetic task with finite losses;
+   `CoCoRDCallback`: two epochs of a small synthetic task with finite losses; `cocord_train`'s default `--precision auto`;
 3. DistributedDataParallel over NCCL: `torchrun` with one process per GPU trains CoCoRD through `learn.distrib_ctx()`;
    every process ends with the same weights and the same queue (one GPU: that it runs);
 4. SyncBatchNorm: the same with `learn.distrib_ctx(sync_bn=True)`;
-5. `cocord.bench.benchmark` on the GPU, resnet32x4 -> resnet8x4 (batch 64, 32x32, 100 classes, queue 2048) and
+5. `cocord.bench.benchmark` on the GPU in both memory layouts, resnet32x4 -> resnet8x4 (batch 64, 32x32, 100 classes, queue 2048) and
    ResNet-34 -> ResNet-18 (batch 256, 224x224, 1000 classes, queue 65536): steps per second, peak GPU memory, and the
    memory the queue takes on the GPU.
 
