@@ -358,8 +358,9 @@ class RunCheckpoint(Callback):
     def __init__(self, out:Path, # The run's folder
                  ck:dict|None=None, # The resume point the run continues from
                  on_commit=None, # Called after each resume point is written
+                 timer:StepTimer|None=None, # Times the training steps: each epoch's median goes into the history
                 ):
-        self.out, self.on_commit, self.nonfinite, self.ck = Path(out), on_commit, None, ck
+        self.out, self.on_commit, self.nonfinite, self.ck, self.timer = Path(out), on_commit, None, ck, timer
         self.history, self.best, self.best_epoch = ([], -1., -1) if ck is None else (list(ck['history']), ck['best_accuracy'], ck['best_epoch'])
         self.main = _launch()[0] == 0      # in a multi-process run, rank 0 writes the files
 
@@ -369,7 +370,12 @@ class RunCheckpoint(Callback):
             smooth = self.recorder.smooth_loss
             smooth.count, smooth.val = self.ck['smooth_loss']['count'], self.ck['smooth_loss']['val'].cpu()
 
-    def before_train(self): self.t0 = time.time()
+    def before_train(self): self.t0, self.step0 = time.time(), len(self.timer.times) if self.timer is not None else 0
+
+    def _epoch_step_ms(self) -> float:
+        "Median milliseconds of this epoch's training steps (NaN without a timer)"
+        times = self.timer.times[self.step0:] if self.timer is not None else []
+        return round(1e3 * float(np.median(times)), 1) if times else float('nan')
 
     def after_batch(self):
         if self.training and not torch.isfinite(self.learn.loss).all(): self._stop(f'the loss of batch {self.iter + 1} of {self.n_iter}')
@@ -377,7 +383,7 @@ class RunCheckpoint(Callback):
     def after_epoch(self):
         if not hasattr(self, 't0'): return             # an epoch skipped by `fit(start_epoch=...)` when resuming
         row = {'epoch': self.epoch, **{k: _plain(v) for k, v in zip(self.recorder.metric_names[1:], self.recorder.values[-1])},
-               'seconds': round(time.time() - self.t0, 1)}
+               'seconds': round(time.time() - self.t0, 1), 'step_ms': self._epoch_step_ms()}
         del self.t0
         bad = [k for k in ('train_loss', 'valid_loss') if not math.isfinite(row.get(k, 0.))]
         if bad: self._stop(f"the epoch's {' and '.join(bad)}")
@@ -627,7 +633,8 @@ def _nonfinite_message(c:RunConfig, out:Path, stop:dict, checkpoint:RunCheckpoin
 def fit_run(learn:Learner, c:RunConfig, ck:dict|None, where:Path, out:Path, cbs:list|None=None, progress:bool=True,
            ) -> tuple[RunCheckpoint, StepTimer]:
     "Train `learn` from resume point `ck` (None: from scratch) to `c.epochs`, writing to `where` (then `out`)"
-    checkpoint, timer = RunCheckpoint(where, ck), StepTimer()
+    timer = StepTimer()
+    checkpoint = RunCheckpoint(where, ck, timer=timer)
     if where != out: checkpoint.on_commit = lambda: checkpoint.out != out and _take_place(where, out, learn, checkpoint)
     start = 0 if ck is None else ck['epoch'] + 1
     if start < c.epochs:
@@ -649,7 +656,6 @@ def run(config:RunConfig, # What to run (`None` fields take the defaults, or wit
         progress:bool=True, # Show fastai's table of epochs, and its progress bars in a notebook or terminal (not in a log file)
        ) -> dict:
     "Train one configuration in its output folder, durably; return its summary"
-    t0 = time.time()
     c, ck, where = prepare_run(config, resume, overwrite, log)
     out, main = Path(c.out), _launch()[0] == 0
     learn = build_learner(c, where, log, overwrite)
@@ -663,8 +669,8 @@ def run(config:RunConfig, # What to run (`None` fields take the defaults, or wit
     history = pd.DataFrame(checkpoint.history)
     summary = dict(dataset=c.dataset, method=c.method, teacher=c.teacher, student=c.student, epochs=len(history),
                    last_accuracy=float(history['accuracy'].iloc[-1]), best_accuracy=checkpoint.best,
-                   best_epoch=checkpoint.best_epoch, seconds=round(time.time() - t0, 1),
-                   step_ms=round(timer.median_ms, 1), out=str(out))
+                   best_epoch=checkpoint.best_epoch, seconds=round(float(history['seconds'].sum()), 1),
+                   step_ms=round(float(history.get('step_ms', pd.Series(dtype=float)).median()), 1), out=str(out))
     steps = 'no training step ran' if math.isnan(summary['step_ms']) else f"{summary['step_ms']:.0f} ms a training step"
     log(f"cocord_train: {c.method} {'' if c.teacher is None else c.teacher + ' -> '}{c.student} on {c.dataset}: "
         f"last-epoch accuracy {summary['last_accuracy']:.2%} after {summary['epochs']} epochs "
@@ -674,7 +680,7 @@ def run(config:RunConfig, # What to run (`None` fields take the defaults, or wit
 # %% ../nbs/25_cli.ipynb #5a70fa2e
 def plot_history(history:pd.DataFrame):
     "One panel per column of a run's `history.csv` (losses together), against the epoch"
-    return plot_curves({k: history[k] for k in history.columns if k not in ('epoch', 'time', 'seconds')}, x=history['epoch'])
+    return plot_curves({k: history[k] for k in history.columns if k not in ('epoch', 'time', 'seconds', 'step_ms')}, x=history['epoch'])
 
 # %% ../nbs/25_cli.ipynb #c7063dba
 def evaluate(c:RunConfig, arch:str, ckpt:str|Path) -> float:
