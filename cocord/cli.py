@@ -631,7 +631,7 @@ def _nonfinite_message(c:RunConfig, out:Path, stop:dict, checkpoint:RunCheckpoin
             f"cause and start a new run with another --out (or --overwrite).")
 
 def fit_run(learn:Learner, c:RunConfig, ck:dict|None, where:Path, out:Path, cbs:list|None=None, progress:bool=True,
-           ) -> tuple[RunCheckpoint, StepTimer]:
+           ) -> RunCheckpoint:
     "Train `learn` from resume point `ck` (None: from scratch) to `c.epochs`, writing to `where` (then `out`)"
     timer = StepTimer()
     checkpoint = RunCheckpoint(where, ck, timer=timer)
@@ -645,7 +645,7 @@ def fit_run(learn:Learner, c:RunConfig, ck:dict|None, where:Path, out:Path, cbs:
             c.recipe().fit(learn, start_epoch=start, cbs=[checkpoint, timer, *(cbs or [])])
         if ws > 1 and _in_process_group(): torch.distributed.barrier()   # rank 0 has written the last epoch's files
     if checkpoint.nonfinite is not None: raise NonFiniteError(_nonfinite_message(c, checkpoint.out, checkpoint.nonfinite, checkpoint))
-    return checkpoint, timer
+    return checkpoint   # its `history` holds each epoch's time and median step (its `timer`'s)
 
 # %% ../nbs/25_cli.ipynb #654a74e8
 def run(config:RunConfig, # What to run (`None` fields take the defaults, or with `resume` the saved run's values)
@@ -665,7 +665,7 @@ def run(config:RunConfig, # What to run (`None` fields take the defaults, or wit
         if main: write_outputs(learn, where, ck)          # files a kill after the resume point may have left behind
         log(f"resuming {out} after epoch {ck['epoch'] + 1} of {c.epochs}" if ck['epoch'] + 1 < c.epochs else
             f"{out} holds a finished run ({c.epochs} epochs): nothing to train")
-    checkpoint, timer = fit_run(learn, c, ck, where, out, cbs, progress)
+    checkpoint = fit_run(learn, c, ck, where, out, cbs, progress)
     history = pd.DataFrame(checkpoint.history)
     summary = dict(dataset=c.dataset, method=c.method, teacher=c.teacher, student=c.student, epochs=len(history),
                    last_accuracy=float(history['accuracy'].iloc[-1]), best_accuracy=checkpoint.best,
