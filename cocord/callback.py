@@ -6,12 +6,12 @@
 from __future__ import annotations
 from typing import Callable, Sequence
 from pathlib import Path
-import inspect, math, time, warnings
+import importlib, inspect, math, time, warnings
 import numpy as np
 import torch
 import torch.distributed as dist
 from torch import nn
-from fastai.learner import Learner, Metric
+from fastai.learner import Learner, Metric, Recorder
 from fastai.callback.core import Callback
 from fastai.callback.mixup import MixHandler
 from fastai.data.transforms import Normalize
@@ -20,18 +20,20 @@ from fastai.torch_core import find_bs, subplots
 from fastai.vision.core import show_image
 from fastcore.foundation import L
 from fastcore.meta import delegates
-from .distiller import Distiller
-from .core import CoCoRD
+from .distiller import Distiller, check_training_batch
+from .core import CoCoRD, document_arguments
+from .losses import info_nce, contrast_accuracy
 from .augment import RandomCropFlip, three_views
 from .errors import CocordError, OptionError, DataError, check_int
 try: from fastai.distributed import DistributedDL        # needs Accelerate, as fastai's distributed training does
 except (ImportError, NameError): DistributedDL = None
 
 # %% auto #0
-__all__ = ['normalized_black', 'default_view', 'check_teacher', 'first_conv_channels', 'check_channels', 'has_batchnorm',
-           'random_augmentations', 'cocord_splitter', 'TrainTerm', 'epoch_history', 'plot_curves',
-           'use_backend_broadcast', 'unwrap_model', 'memory_format_of', 'DistillationCallback', 'CoCoRDCallback',
-           'student_learner', 'AugmentCallback', 'StepTimer']
+__all__ = ['COLUMN_DOCS', 'TRACKERS', 'normalized_black', 'default_view', 'check_teacher', 'first_conv_channels',
+           'check_channels', 'has_batchnorm', 'random_augmentations', 'cocord_splitter', 'TrainTerm', 'contrast_chance',
+           'epoch_history', 'plot_curves', 'use_backend_broadcast', 'unwrap_model', 'memory_format_of',
+           'DistillationCallback', 'CoCoRDCallback', 'student_learner', 'AugmentCallback', 'StepTimer',
+           'check_trackers', 'TrackTerms', 'tracker_callbacks']
 
 # %% ../nbs/10_callback.ipynb #c44334dd
 def normalized_black(dls) -> torch.Tensor|float:
@@ -93,12 +95,43 @@ def cocord_splitter(splitter:Callable) -> Callable:
 
 # %% ../nbs/10_callback.ipynb #119bbb0f
 class TrainTerm(Metric):
-    "A progress-table column: the training-epoch mean of the CoCoRD term `key`, read from `cb`"
+    "The progress-table column `train_<key>`: the mean over the epoch's training steps (weighted by batch size) of the unweighted term `key` of `cb`'s method; `COLUMN_DOCS` says what each is"
     def __init__(self, cb, key:str): self.cb, self.key = cb, key
     @property
     def name(self): return f'train_{self.key}'
     @property
     def value(self): return self.cb.epoch_means.get(self.key, float('nan'))
+
+# %% ../nbs/10_callback.ipynb #51d9c8c8
+COLUMN_DOCS = {
+    'train_loss': "fastai's running training loss: an exponential moving average (beta 0.98, about the last 50 steps) of "
+                  "the loss each step minimised, classification_weight x CE plus every weighted distillation term. "
+                  "A sum of several losses: do not compare it with valid_loss.",
+    'valid_loss': "Your loss_func (cross-entropy) of the student on the validation set, un-augmented, in eval mode. The "
+                  "distillation terms exist only in training steps, so validation measures the student alone.",
+    'train_ce': "The same loss_func of the student on the training batches (the view it classifies; with MixUp or CutMix "
+                "fastai's mixing loss), unweighted, averaged over the epoch's steps: the counterpart of valid_loss. "
+                "valid_loss rising while train_ce falls is overfitting.",
+    'train_contrast': "L_ctr, CoCoRD's InfoNCE of each student query against its own teacher key and the queue's N keys, "
+                      "unweighted, averaged over the epoch's steps; log(N+1) is the loss of scoring all N+1 keys alike.",
+    'train_pred': "L_pred, 2 - 2 cos between the predictor's output and the cognate encoder's target (both directions "
+                  "summed when symmetric), unweighted, averaged over the epoch's steps.",
+    'train_kd': "L_kd, T^2 x KL of the teacher's and the student's softened class distributions, unweighted, averaged "
+                "over the epoch's steps.",
+    'train_crd': "L_crd, CRD's contrastive loss against the memory bank's negatives, unweighted, averaged over the "
+                 "epoch's steps.",
+    'train_dcd': "L_dcd, DCD's in-batch contrastive loss plus its weighted consistency term, unweighted, averaged over "
+                 "the epoch's steps.",
+    'train_ctr_acc': "Contrastive accuracy: the share of the epoch's training queries whose own teacher key scores above "
+                     "every negative. CoCoRD: against the queue's N keys, chance 1/(N+1) (contrast_chance(queue_size)); "
+                     "DCD: against the batch's other teacher embeddings, chance 1/B. A diagnostic, not part of train_loss.",
+}
+
+def contrast_chance(queue_size:int # N, the keys in CoCoRD's queue (its negatives)
+                   ) -> float:
+    "The chance level of CoCoRD's `train_ctr_acc`: 1/(N+1), a query's own teacher key among itself and the queue's N keys"
+    return 1 / (check_int(queue_size, 'queue_size') + 1)
+
 
 # %% ../nbs/10_callback.ipynb #d657b790
 def epoch_history(recorder) -> dict:
@@ -110,22 +143,29 @@ def epoch_history(recorder) -> dict:
 # %% ../nbs/10_callback.ipynb #9d3cf166
 def plot_curves(columns:dict, # Name -> one value per epoch
                 x=None, # The epochs (default 0, 1, ...)
-                ncols:int=3, figsize=None):
-    "One panel per column against the epoch; `train_loss` and `valid_loss` share the first panel"
-    names = list(columns)
-    losses = [n for n in names if n in ('train_loss', 'valid_loss')]
-    panels = ([('loss', losses)] if losses else []) + [(n, [n]) for n in names if n not in losses]
+                ncols:int=3, figsize=None,
+                chance:dict|None=None, # Name -> the column's chance level, drawn as a dashed line on its panel
+               ):
+    "One panel per column against the epoch; `valid_loss` shares the first panel with `train_ce` (its counterpart) if there is one, else with `train_loss`"
+    names, chance = list(columns), chance or {}
+    pair = ('train_ce' if 'train_ce' in columns else 'train_loss', 'valid_loss')
+    shared = [n for n in names if n in pair]
+    title = 'cross-entropy' if 'train_ce' in shared else 'loss'
+    panels = ([(title, shared)] if shared else []) + [(n, [n]) for n in names if n not in shared]
     nrows = math.ceil(len(panels) / ncols)
     fig, axs = subplots(nrows, ncols, figsize=figsize or (4 * ncols, 3 * nrows), squeeze=False)
     axs = axs.flatten()
     for ax, (title, cols) in zip(axs, panels):
         for c in cols:
             ax.plot(range(len(columns[c])) if x is None else x, columns[c], marker='.', label=c)
+        lines = [(c, chance[c]) for c in cols if c in chance]
+        for c, v in lines: ax.axhline(v, ls='--', color='grey', label=f'chance ({v:.3g})')
         ax.set_title(title); ax.set_xlabel('epoch')
-        if len(cols) > 1: ax.legend()
+        if len(cols) > 1 or lines: ax.legend()
     for ax in axs[len(panels):]: ax.set_axis_off()
     fig.tight_layout()
     return fig
+
 
 # %% ../nbs/10_callback.ipynb #4122362f
 def _broadcast_on_cpu(t:list, rank:int) -> list:
@@ -156,11 +196,13 @@ def memory_format_of(model:nn.Module) -> torch.memory_format:
 
 # %% ../nbs/10_callback.ipynb #f6965f76
 class DistillationCallback(Callback):
-    "Base of the distillation callbacks: wraps the `Learner`'s model in a `Distiller`, makes each training batch its step inputs, adds the loss terms and records them"
+    "Base of the distillation callbacks: wraps the `Learner`'s model in a `Distiller`, makes each training batch its step inputs, adds the loss terms and records each as a column `train_<term>` (`train_loss` is their weighted sum, `valid_loss` the student's loss alone, `train_ce` its counterpart: `COLUMN_DOCS`)"
     order = MixHandler.order + 1   # after fastai's MixUp and CutMix; before Recorder (50), whose before_fit reads the metric names
     distiller_class = Distiller    # the class `build` returns
     mixing = False                 # whether the step is right for batches mixed by fastai's MixUp and CutMix (`MixHandler`s)
+    leading_terms = ('ce',)        # terms whose columns come right after valid_loss, before your metrics: train_ce, its counterpart
     _batch_state = ('out', 'stepping')   # per-batch attributes: cleared after each batch, never pickled
+    _not_pickled = ('step_terms',)       # the last step's terms, kept after its batch for the trackers (`TrackTerms`)
     _set_by_callback = ('student', 'teacher', 'sample')   # arguments of the distiller that are not the user's options
     def __init__(self,
                  teacher:nn.Module, # The pretrained classifier (frozen in place)
@@ -251,8 +293,11 @@ class DistillationCallback(Callback):
         self.set_layout()
         self.prepare()
         self.user_metrics = L(m for m in self.learn.metrics if not isinstance(m, TrainTerm))
-        self.learn.metrics = self.user_metrics + [TrainTerm(self, k) for k in self.term_names]
+        terms = [TrainTerm(self, k) for k in self.term_names]
+        lead = [t for t in terms if t.key in self.leading_terms]
+        self.learn.metrics = L(lead) + self.user_metrics + [t for t in terms if t.key not in self.leading_terms]
         self.trained, self.epoch_means, self.needs_pairs = False, {}, has_batchnorm(self.learn.model)
+        self.step_terms = None
 
     def set_layout(self):
         "Put the networks (student, teacher, slow student) channels-last, or with `channels_last=False` in the student's layout"
@@ -260,9 +305,10 @@ class DistillationCallback(Callback):
         self.wrapper.to(memory_format=fmt)   # moves 4-d weights only: the heads (linear layers) stay as they are
 
     def after_fit(self):
+        record, metrics = getattr(self.learn, 'final_record', None), self.learn.metrics
+        if not self.trained and record is not None and len(record) == len(metrics) + 1:   # validate(), get_preds()
+            self.learn.final_record = L(record)[[0] + [i + 1 for i, m in enumerate(metrics) if not isinstance(m, TrainTerm)]]
         self.learn.metrics = self.user_metrics
-        if not self.trained and getattr(self.learn, 'final_record', None) is not None:   # validate(), get_preds()
-            self.learn.final_record = self.learn.final_record[:-len(self.term_names)]
         history = epoch_history(self.learn.recorder) if self.trained and hasattr(self.learn, 'recorder') else {}
         if history: self.history = history
 
@@ -295,12 +341,8 @@ class DistillationCallback(Callback):
         self.record_terms(*self.wrapper.terms(out, ce))
 
     def check_batch(self, x:torch.Tensor):
-        "A clear error for a training batch BatchNorm cannot normalise: one image"
-        if len(x) > 1 or not self.needs_pairs: return
-        dl = self.dls.train
-        raise OptionError(f"A training batch of {len(x)} image: BatchNorm (in the networks or the heads) needs at least 2 "
-                          f"images per training batch. Use drop_last=True for the training DataLoader, or a batch size that "
-                          f"leaves no single image over ({dl.n} images in batches of {dl.bs}).")
+        "A clear error for a training batch BatchNorm cannot normalise: one image (`check_training_batch`)"
+        if self.needs_pairs: check_training_batch(len(x), self.dls.train.n, self.dls.train.bs)
 
     def warn_augmentation(self):
         "Warn if the training DataLoaders augment randomly, on top of the callback's own views"
@@ -312,10 +354,16 @@ class DistillationCallback(Callback):
             f"augmentation (no aug_transforms, no random item transforms; Resize is fine), or pass your own views=.")
 
     def record_terms(self, *terms):
-        "Add this batch's terms (in the order of `term_names`) to the epoch's sums"
+        "Add this batch's terms (in the order of `term_names`) to the epoch's sums; keep them as `step_terms` for the trackers"
         bs = find_bs(self.yb)
-        self.totals = self.totals + torch.stack([t.detach().float() for t in terms]) * bs
+        self.step_terms = torch.stack([t.detach().float() for t in terms])
+        self.totals = self.totals + self.step_terms * bs
         self.count += bs
+
+    def step_values(self) -> dict[str, float]:
+        "The last training step's terms as `{column: value}` (`train_ce`, ...), `{}` before the first step; waits for the GPU"
+        if getattr(self, 'step_terms', None) is None: return {}
+        return {f'train_{k}': v for k, v in zip(self.term_names, self.step_terms.tolist())}
 
     def after_batch(self):
         for k in self._batch_state: self.__dict__.pop(k, None)
@@ -324,13 +372,29 @@ class DistillationCallback(Callback):
         means = (self.totals / self.count).tolist() if self.count else [float('nan')] * len(self.term_names)
         self.epoch_means = dict(zip(self.term_names, means))
 
-    def __getstate__(self): return {k: v for k, v in self.__dict__.items() if k not in self._batch_state}
+    def __getstate__(self): return {k: v for k, v in self.__dict__.items() if k not in self._batch_state + self._not_pickled}
+
+    def chance_levels(self) -> dict[str, float]:
+        "`{column: value}` of the columns whose chance level the method knows (CoCoRD: `train_ctr_acc`); none by default"
+        return {}
+
+    def column_docs(self) -> dict[str, str]:
+        "What each column of this `Learner`'s progress table is, in the table's order (`COLUMN_DOCS`, with this run's chance levels)"
+        user = [m.name for m in self.learn.metrics if not isinstance(m, TrainTerm)]
+        terms = [f'train_{k}' for k in self.term_names]
+        lead = [f'train_{k}' for k in self.term_names if k in self.leading_terms]
+        chance, docs = self.chance_levels(), {}
+        for c in ['train_loss', 'valid_loss', *lead, *user, *[t for t in terms if t not in lead]]:
+            d = COLUMN_DOCS.get(c) or (f"Your metric {c}, on the validation set." if c in user else
+                                       f"The term {c[6:]} of {type(self.wrapper).__name__}, unweighted, averaged over the epoch's steps.")
+            docs[c] = d + (f" Chance in this run: {chance[c]:.4g}." if c in chance else '')
+        return docs
 
     def plot_metrics(self, ncols:int=3, figsize=None):
-        "Plot the losses, the metrics and the loss terms of the last training against the epoch, one panel each"
+        "Plot the losses, the metrics and the loss terms of the last training against the epoch, one panel each; chance levels dashed"
         history = getattr(self, 'history', {})
         if not history: raise CocordError("Nothing to plot: the Learner has not been trained with this callback yet.")
-        return plot_curves(history, ncols=ncols, figsize=figsize)
+        return plot_curves(history, ncols=ncols, figsize=figsize, chance=self.chance_levels())
 
     @staticmethod
     def _views_args(views, padding, flip) -> tuple:
@@ -364,6 +428,7 @@ class CoCoRDCallback(DistillationCallback):
 
     def prepare(self): self.view_fns = self._view_fns()
     def step_inputs(self, x): return tuple(view(x) for view in self.view_fns)
+    def chance_levels(self): return {'train_ctr_acc': contrast_chance(self.wrapper.queue.size)}
 
     def show_views(self, max_n:int=8, figsize=None, **kwargs):
         "Show `max_n` images of a training batch and their three views x_s, x'_s, x_t, one row each"
@@ -377,6 +442,10 @@ class CoCoRDCallback(DistillationCallback):
             axr[0].set_axis_on(); axr[0].set_xticks([]); axr[0].set_yticks([])
             axr[0].set_ylabel(title, fontsize=12)
         return fig
+
+# %% ../nbs/10_callback.ipynb #22c13fec
+document_arguments(CoCoRDCallback, "Distill `teacher` into the `Learner`'s model with CoCoRD, with these options:",
+                   DistillationCallback.__init__, CoCoRD.__init__)
 
 # %% ../nbs/10_callback.ipynb #effd09a1
 def student_learner(learn:Learner, # A Learner with a distillation callback (CoCoRD, CRD, KD), or a plain one
@@ -420,3 +489,64 @@ class StepTimer(Callback):
         "Median step time in milliseconds, after the first `warmup` steps (of all steps in a run shorter than that)"
         t = self.times[self.warmup:] or self.times
         return float('nan') if not t else 1e3 * float(np.median(t))
+
+# %% ../nbs/10_callback.ipynb #0a9e21be
+TRACKERS = {'tensorboard': 'tensorboard'}   # tracker name -> the package fastai's callback for it needs (pip install ...)
+_OTHER_TRACKERS = {'wandb': 'WandbCallback', 'neptune': 'NeptuneCallback', 'comet': 'CometCallback', 'azureml': 'AzureMLCallback'}
+
+def check_trackers(names:str|Sequence[str]|None, # Tracker names (a list, or one comma-separated string); None: none
+                  ) -> list[str]:
+    "The tracker names of `names`, lower-case and each once, or an `OptionError` naming those there are (`TRACKERS`)"
+    if names is None: return []
+    out = []
+    for n in (names.split(',') if isinstance(names, str) else names):
+        if not isinstance(n, str): raise OptionError(f"A tracker is named by a string ({', '.join(TRACKERS)}), got {n!r}.")
+        n = n.strip().lower()
+        if not n or n in out: continue
+        if n not in TRACKERS:
+            known = _OTHER_TRACKERS.get(n)
+            raise OptionError(f"Unknown tracker {n!r}: cocord logs to {', '.join(TRACKERS)}." + (
+                f" fastai's {known} needs an account and the network; give it to fit's cbs yourself (it logs the "
+                f"progress table per epoch, not the terms per step)." if known else ''))
+        out.append(n)
+    return out
+
+def _require(package:str, tracker:str):
+    "Import `package`, or an `OptionError` that says how to install it"
+    try: return importlib.import_module(package)
+    except ImportError: raise OptionError(
+        f"Logging to {tracker} needs the {package} package, which is not installed: pip install {package}") from None
+
+class TrackTerms(Callback):
+    "Write every term the `DistillationCallback` records, at every training step, through the writer of each tracker's callback (tag `step/train_<term>`)"
+    order = Recorder.order + 2   # after fastai's TensorBoardCallback (Recorder.order + 1), whose before_fit opens its writer
+    def before_fit(self):
+        self.source = next((cb for cb in self.learn.cbs if isinstance(cb, DistillationCallback)), None)
+        self.writers = [w for cb in self.learn.cbs if cb is not self and cb.run   # fastai's trackers stop on ranks > 0
+                        for w in [cb.__dict__.get('writer')] if hasattr(w, 'add_scalar')]
+
+    def before_train(self):
+        "A run resumed by `fit(..., start_epoch=k)` goes on with the step numbers of an uninterrupted run"
+        if self.writers and self.learn.train_iter == 0 and self.epoch > 0: self.learn.train_iter = self.epoch * len(self.dls.train)
+
+    def after_batch(self):
+        if not self.training or self.source is None or not self.writers: return
+        for name, v in self.source.step_values().items():
+            for w in self.writers: w.add_scalar(f'step/{name}', v, self.train_iter)
+
+    def after_fit(self): self.source, self.writers = None, []
+
+def tracker_callbacks(names:str|Sequence[str]|None, # Trackers: 'tensorboard' (a list, or one comma-separated string)
+                      log_dir:str|Path, # Folder of the trackers' files (TensorBoard: its event files)
+                     ) -> list[Callback]:
+    "The callbacks that log a run to the trackers `names`: fastai's, set up for distillation, and `TrackTerms`; [] for none"
+    names = check_trackers(names)
+    for n in names: _require(TRACKERS[n], n)
+    cbs = []
+    if 'tensorboard' in names:
+        from fastai.callback.tensorboard import TensorBoardCallback
+        tb = TensorBoardCallback(log_dir=str(log_dir), trace_model=False, log_preds=False)
+        tb.run_valid = False   # its after_batch writes the training loss: not again at every validation batch
+        cbs.append(tb)
+    return cbs + [TrackTerms()] if cbs else []
+

@@ -23,28 +23,30 @@ with ignoring_warning('`torch.jit.script` is deprecated'):   # fastai's imports:
     import fastai.callback.channelslast        # Learner.to_channelslast
     import fastai.callback.fp16                # Learner.to_fp16, Learner.to_bf16
     from cocord.callback import (CoCoRDCallback, DistillationCallback, AugmentCallback, StepTimer, DistributedDL, default_view,
-                                 plot_curves, unwrap_model)
+                                 plot_curves, unwrap_model, tracker_callbacks, check_trackers)
 from .errors import (CocordError, OptionError, MissingFileError, RunFolderError, NonFiniteError, DiskError, disk_error,
                            check_int, check_positive, check_weight, check_fraction, check_momentum, check_choice)
 from .augment import RandomResizedCropFlip
 from .core import CoCoRD, CONTRASTIVE_ENCODERS, COGNATE_ENCODERS
 from .queue import KEY_DTYPES
-from .data import DATASETS, get_dls
+from .data import DATASETS, get_dls, folder_train_size
 from .kd import KDCallback
 from .crd import CRD, CRDCallback
 from .dcd import DCDCallback
 from .models.registry import get_model, check_model_name
-from .recipes import Recipe, cifar100_recipe, imagenet_recipe, teacher_recipe
+from .recipes import Recipe, cifar100_recipe, imagenet_recipe, teacher_recipe, step_schedule
 from .teachers import load_teacher, teacher_path, TEACHERS
 
 # %% auto #0
 __all__ = ['METHODS', 'DISTILLING', 'COCORD_METHODS', 'CRD_METHODS', 'DCD_METHODS', 'KD_METHODS', 'KD_WEIGHTS', 'PRECISIONS',
-           'DATASET_DEFAULTS', 'CHECKPOINT_FORMAT', 'option', 'RunConfig', 'atomic_write', 'save_torch', 'save_figure',
-           'remove_leftovers', 'read_json', 'read_run_checkpoint', 'run_checkpoint', 'restore_checkpoint',
-           'write_outputs', 'RunCheckpoint', 'holds_run', 'run_progress', 'OptionsDifferError', 'resumed_config',
-           'prepare_run', 'teacher_config', 'ensure_teacher', 'sha256', 'method_callbacks', 'resolve_precision',
-           'build_learner', 'fit_run', 'run', 'plot_history', 'evaluate', 'run_or_resume', 'compare_methods',
-           'plot_comparison', 'option_type', 'config_parser', 'train_parser', 'fail', 'cocord_train']
+           'TRACKERS', 'DATASET_DEFAULTS', 'CHECKPOINT_FORMAT', 'training_images', 'fitted_to_images', 'option',
+           'RunConfig', 'atomic_write', 'save_torch', 'save_figure', 'remove_leftovers', 'read_json',
+           'read_run_checkpoint', 'run_checkpoint', 'restore_checkpoint', 'write_outputs', 'RunCheckpoint', 'holds_run',
+           'run_progress', 'OptionsDifferError', 'resumed_config', 'prepare_run', 'teacher_config', 'ensure_teacher',
+           'sha256', 'method_callbacks', 'settings_summary', 'HideSkippedEpochs', 'resolve_precision', 'build_learner',
+           'fit_run', 'run', 'plot_history', 'evaluate', 'run_or_resume', 'compare_methods', 'paired_gains',
+           'comparison_report', 'plot_comparison', 'option_type', 'config_parser', 'train_parser', 'fail',
+           'cocord_train']
 
 # %% ../nbs/25_cli.ipynb #4c6f248f
 METHODS = ('vanilla', 'kd', 'cocord', 'cocord+kd', 'cocord+learned-t', 'crd', 'crd+kd', 'dcd', 'dcd+kd')
@@ -53,9 +55,10 @@ COCORD_METHODS, CRD_METHODS, DCD_METHODS = ('cocord', 'cocord+kd', 'cocord+learn
 KD_METHODS = ('kd', 'cocord+kd', 'crd+kd', 'dcd+kd')
 KD_WEIGHTS = {'kd': 0.9, 'cocord+kd': 1., 'crd+kd': 1., 'dcd+kd': 1.}   # kd: with cross-entropy at 0.1, as the CRD scripts
 PRECISIONS = ('auto', 'fp32', 'bf16', 'fp16')          # --precision
+TRACKERS = ('tensorboard',)                          # --log
 
 DATASET_DEFAULTS = {
-    'digits':        dict(teacher='wrn_16_2', student='wrn_16_1', size=8, channels=3, epochs=20, padding=1,
+    'digits':        dict(teacher='wrn_16_2', student='wrn_16_1', size=8, channels=3, epochs=20, padding=1, flip=False,
                           queue_size=256, projector_momentum=0.999),
     'fashion_mnist': dict(teacher='resnet20', student='resnet8', size=32, channels=3, epochs=15, padding=4,
                           queue_size=2048, projector_momentum=0.999),
@@ -71,6 +74,30 @@ DATASET_DEFAULTS = {
 def _default_of(cls, name:str):
     "The default of argument `name` of `cls`: where the library keeps it"
     return signature(cls).parameters[name].default
+
+def training_images(c) -> int|None:
+    "How many images run `c` trains on, where the file names tell without reading any image (None: only the data would)"
+    if c.n_train is not None: return c.n_train
+    if c.dataset == 'folder' and c.path is not None and Path(c.path).expanduser().is_dir():
+        return folder_train_size(c.dataset, str(Path(c.path).expanduser().resolve()), c.holdout)
+    return None     # digits, Fashion-MNIST, CIFAR-100 and ImageNet all hold more images than their default queue
+
+def fitted_to_images(default:int, # A number of negatives (queue size, CRD's `nce_k`) the dataset or the library proposes
+                     n_images:int|None, # Training images (None: unknown)
+                    ) -> int:
+    "`default`, or the largest power of 2 the training images can fill: more negatives than images are copies of the same images"
+    return default if n_images is None or default <= n_images else 1 << (max(n_images, 1).bit_length() - 1)
+
+def _run_arch(ckpt:str, teacher:str|None) -> str|None:
+    "The architecture of a `cocord_train` run's checkpoint (from the `config.json` beside it), checked against `teacher`"
+    config = Path(ckpt).expanduser().parent/'config.json'
+    if not Path(ckpt).expanduser().is_file() or not config.is_file(): return teacher
+    try: arch = json.loads(config.read_text()).get('student')
+    except (ValueError, OSError, AttributeError): return teacher
+    if teacher is not None and arch is not None and teacher != arch: raise OptionError(
+        f"--teacher {teacher}, but {ckpt} was written by a cocord_train run that trained a {arch} ({config}): leave --teacher "
+        f"out to take the run's architecture.")
+    return arch or teacher
 
 def option(help:str, # One line for `--help`
            default=None, # Used when neither the user nor the dataset sets it: a value, or a function of the config
@@ -91,12 +118,12 @@ class RunConfig:
     path:str = option("Where the dataset lies (digits needs none; fashion_mnist defaults to Debian's dataset-fashion-mnist; "
                       "cifar100 is downloaded when none is given)",
                       resume_free=True)
-    method:str = option("vanilla, kd, cocord, cocord+kd, cocord+learned-t (CoCoRD with a learned contrast scale, as DCD's), "
-                        "crd, crd+kd, dcd or dcd+kd", 'cocord')
+    method:str = option("vanilla (no teacher: trains a teacher, or the plain student to compare with), kd, cocord, cocord+kd, "
+                        "cocord+learned-t (CoCoRD with a learned contrast scale, as DCD's), crd, crd+kd, dcd or dcd+kd", 'cocord')
     teacher:str = option("Teacher architecture (a zoo name or a torchvision classifier; default per dataset)", methods=DISTILLING)
-    teacher_ckpt:str = option("Teacher checkpoint: a file, an http(s) URL (downloaded once into torch hub's cache, verified) or "
-                              "a short name such as resnet32x4 (cocord.teachers.TEACHERS); none: train a teacher first, "
-                              "in <out>/teacher", methods=DISTILLING,
+    teacher_ckpt:str = option("Teacher checkpoint: a file (a run of cocord_train --method vanilla gives its architecture too), an "
+                              "http(s) URL (downloaded once into torch hub's cache, verified) or a short name such as resnet32x4 "
+                              "(cocord.teachers.TEACHERS); none: train a teacher first, in <out>/teacher", methods=DISTILLING,
                               resume_free=True)
     student:str = option("Student architecture (default per dataset)")
     epochs:int = option("Epochs (default: the paper's recipe, 240 for CIFAR-100; 20 for digits); "
@@ -109,7 +136,10 @@ class RunConfig:
     channels:int = option("Image channels: 3 repeats a grey channel (default per dataset)", cli=False)
     padding:int = option("Padding of the random-crop augmentation (default 4 at 32 pixels; digits 1)",
                          check=partial(check_int, lo=0))
-    queue_size:int = option("CoCoRD: keys in the teacher dictionary (default 2048; digits 256; ImageNet 65536)",
+    flip:bool = option("Mirror half of the training images left-right (default on; digits off): turn it off for digits, text "
+                       "and other images whose orientation carries meaning", _default_of(default_view, 'flip'))
+    queue_size:int = option("CoCoRD: keys in the teacher dictionary (default 2048; digits 256; ImageNet 65536; never more than "
+                            "the training images unless given: then the largest power of 2 that fits)",
                             _default_of(CoCoRD, 'queue_size'), COCORD_METHODS, check_int)
     queue_dtype:str = option("CoCoRD: storage of the dictionary's keys: float32 (default), or bfloat16 or float16 for half the "
                              "memory (the contrast is computed in float32 either way; see 37_ablations)",
@@ -133,7 +163,7 @@ class RunConfig:
     kd_temperature:float = option("KD temperature T (default 4)", _default_of(CoCoRD, 'kd_temperature'), KD_METHODS, check_positive)
     symmetric:bool = option("CoCoRD: both directions of the prediction loss (ImageNet: one)", _default_of(CoCoRD, 'symmetric'),
                             COCORD_METHODS, cli=False)
-    nce_k:int = option("CRD: negatives sampled per anchor (default 16384)", _default_of(CRD, 'nce_k'), CRD_METHODS, check_int)
+    nce_k:int = option("CRD: negatives sampled per anchor (default 16384; never more than the training images unless given)", _default_of(CRD, 'nce_k'), CRD_METHODS, check_int)
     proj_dim:int = option("CoCoRD: output size of the projectors and predictor (default 2048)", _default_of(CoCoRD, 'proj_dim'),
                           COCORD_METHODS, check_int)
     proj_hidden:int = option("CoCoRD: hidden size of the projectors (default 2048)", _default_of(CoCoRD, 'proj_hidden'),
@@ -148,6 +178,8 @@ class RunConfig:
     channels_last:bool = option("Run the networks channels-last (the default: faster convolutions, see 31_bench); "
                                 "--no-channels_last keeps PyTorch's default layout", _default_of(DistillationCallback, 'channels_last'),
                                 resume_free=True)
+    log:str = option("Also write every recorded term, each step and each epoch, to a tracker: tensorboard (in <out>/tensorboard; "
+                     "pip install tensorboard)", check=lambda v, name: ','.join(check_trackers(v)) or None, resume_free=True)
     precision:str = option("auto (the default: on a GPU, mixed precision in bfloat16 where it supports it, else float16 with "
                            "loss scaling; float32 on the CPU), fp32, bf16 or fp16 (GPU only). The queue and the loss terms "
                            "stay float32", 'auto', check=partial(check_choice, choices=PRECISIONS), resume_free=True)
@@ -172,6 +204,7 @@ class RunConfig:
         c = RunConfig(**asdict(self))
         c.dataset, c.method = c.dataset or 'digits', c.method or 'cocord'
         if c.teacher is None and c.teacher_ckpt in TEACHERS: c.teacher = TEACHERS[c.teacher_ckpt].arch   # a short name's network
+        if c.teacher_ckpt is not None and c.method in DISTILLING: c.teacher = _run_arch(c.teacher_ckpt, c.teacher)
         if c.dataset not in DATASETS: raise OptionError(f"Unknown dataset {c.dataset!r}; choose one of {', '.join(DATASETS)}.")
         if c.method not in METHODS: raise OptionError(f"Unknown method {c.method!r}; choose one of {', '.join(METHODS)}.")
         for f in fields(c):
@@ -182,6 +215,8 @@ class RunConfig:
             setattr(c, f.name, v)
         for arch in (c.student, c.teacher):
             if arch is not None: check_model_name(arch)
+        for name in ('queue_size', 'nce_k'):    # defaults that would outnumber the training images are cut to fit them
+            if getattr(self, name) is None and getattr(c, name) is not None: setattr(c, name, fitted_to_images(getattr(c, name), training_images(c)))
         recipe = c.recipe()
         c.epochs, c.bs, c.lr, c.milestones = recipe.epochs, recipe.bs, recipe.lr, list(recipe.milestones)
         if c.out is None: c.out = f'runs/{c.data_name()}-{c.method}-{c.student}'
@@ -428,19 +463,28 @@ def resumed_config(config:RunConfig, # The options given now (`None`: take the s
                    log=print) -> RunConfig:
     "The saved run's configuration with the options given now, or an `OptionsDifferError` naming the differences"
     known = {f.name for f in fields(RunConfig)}
-    given = config.given()
-    if 'milestones' not in given and 'epochs' in given and saved.get('milestones') is not None: given['milestones'] = saved['milestones']
-    c = RunConfig(**{**{k: v for k, v in saved.items() if k in known}, **given, 'out': str(out)}).resolved()
-    as_run = asdict(RunConfig(**{k: v for k, v in saved.items() if k in known}).resolved())   # options added since: their defaults
+    given, kept = config.given(), {k: v for k, v in saved.items() if k in known}
+    planned = saved.get('milestones') == list(RunConfig(**{**kept, 'milestones': None}).recipe().milestones)   # the recipe's own
+    replan = 'epochs' in given and given['epochs'] > saved['epochs'] and planned and 'milestones' not in given
+    if 'milestones' not in given and 'epochs' in given and saved.get('milestones') is not None and not replan:
+        given['milestones'] = saved['milestones']
+    c = RunConfig(**{**kept, **({'milestones': None} if replan else {}), **given, 'out': str(out)}).resolved()
+    as_run = asdict(RunConfig(**kept).resolved())   # options added since: their defaults
     old, new = _comparable({**as_run, **saved}), _comparable(asdict(c))
+    if replan: del old['milestones'], new['milestones']
     diffs = [f"--{k}: {old.get(k)!r} in the saved run, {new.get(k)!r} now" for k in new if old.get(k) != new.get(k)]
     if c.epochs < saved['epochs']: diffs.append(f"--epochs: {saved['epochs']} in the saved run, {c.epochs} now (a run can be extended, not shortened)")
     if diffs: raise OptionsDifferError(f"--resume: the run in {out} was started with other options: " + '; '.join(diffs) +
                                        ". Resume with the saved run's options (leave them out to take them from its config.json), "
                                        "or start a new run with another --out.")
-    if c.epochs > saved['epochs']: log(f"extending the run in {out} from {saved['epochs']} to {c.epochs} epochs: the learning "
-                                       f"rate drops after epochs {', '.join(f'{m:g}' for m in c.milestones)} as before, and the "
-                                       f"added epochs continue at the rate the schedule had reached")
+    drops = ', '.join(f'{m:g}' for m in c.milestones)
+    if replan: log(f"extending the run in {out} from {saved['epochs']} to {c.epochs} epochs: the learning-rate schedule is "
+                   f"re-planned for {c.epochs} epochs (x0.1 after epochs {drops}), so epoch {saved['epochs'] + 1} goes on at "
+                   f"{step_schedule(c.lr, [m / c.epochs for m in c.milestones])(saved['epochs'] / c.epochs):g}, not at the "
+                   f"last rate of the shorter schedule")
+    elif c.epochs > saved['epochs']: log(f"extending the run in {out} from {saved['epochs']} to {c.epochs} epochs: its own "
+                                         f"milestones are kept (the rate drops after epochs {drops}), and the added epochs "
+                                         f"continue at the rate the schedule had reached")
     return c
 
 # %% ../nbs/25_cli.ipynb #cc1fda0e
@@ -533,8 +577,10 @@ def sha256(path:Path) -> str:
 
 def _teacher(c:RunConfig, where:Path, n_classes:int, log, overwrite:bool) -> torch.nn.Module:
     "The frozen teacher, from `--teacher_ckpt` or trained (once) in `<where>/teacher`; checks and records its file's hash"
-    ckpt = (teacher_path(c.teacher_ckpt, c.teacher, n_classes, log=log) if c.teacher_ckpt is not None   # a URL or name: downloaded once
-            else ensure_teacher(c, where/'teacher', log, overwrite=overwrite))
+    trained = where/'teacher'/'checkpoint.pth'
+    if c.teacher_ckpt is not None: ckpt = teacher_path(c.teacher_ckpt, c.teacher, n_classes, log=log)   # a URL or name: downloaded once
+    elif c.teacher_sha256 is not None and trained.is_file(): ckpt = trained   # resumed, or extended: the teacher it started with
+    else: ckpt = ensure_teacher(c, where/'teacher', log, overwrite=overwrite)
     digest = sha256(ckpt)
     if c.teacher_sha256 is not None and digest != c.teacher_sha256: raise RunFolderError(
         f"The teacher file {ckpt} is not the one this run was started with (SHA-256 {digest[:12]}…, the run's config.json "
@@ -545,8 +591,8 @@ def _teacher(c:RunConfig, where:Path, n_classes:int, log, overwrite:bool) -> tor
 # %% ../nbs/25_cli.ipynb #25bca77e
 def _views(c:RunConfig, dls):
     "The training augmentation of the run: pad-and-crop plus flip, or a random resized crop for ImageNet"
-    if c.dataset == 'imagenet': return RandomResizedCropFlip(c.size)
-    return default_view(dls, c.padding)
+    if c.dataset == 'imagenet': return RandomResizedCropFlip(c.size, flip=c.flip)
+    return default_view(dls, c.padding, c.flip)
 
 _COCORD_OPTIONS = ['queue_size', 'queue_dtype', 'temperature', 'student_momentum', 'projector_momentum', 'contrast_weight', 'prediction_weight',
                    'contrastive_encoder', 'cognate_encoder', 'kd_weight', 'kd_temperature', 'symmetric', 'proj_dim', 'proj_hidden',
@@ -564,6 +610,34 @@ def method_callbacks(c:RunConfig, teacher, dls) -> list:
     return [CoCoRDCallback(teacher, **common, learnable_contrast=c.method == 'cocord+learned-t',
                            **c.method_kwargs(**{k: k for k in _COCORD_OPTIONS}))]
 
+# %% ../nbs/25_cli.ipynb #b90e1a65
+_NOT_SETTINGS = ('dataset', 'method', 'student', 'teacher', 'n_train', 'holdout', 'path', 'out', 'teacher_ckpt', 'teacher_sha256',
+                 'milestones', 'workers', 'seed', 'log', 'channels_last', 'precision', 'sync_bn')
+
+def settings_summary(c:RunConfig # A resolved configuration
+                    ) -> str:
+    "What a run trains with, each value marked as the dataset's default, the library's, or set for this run"
+    base = RunConfig(**{k: getattr(c, k) for k in ('dataset', 'method', 'student', 'path', 'n_train', 'holdout')}).resolved()
+    for_dataset, groups = DATASET_DEFAULTS[c.dataset], {'set for this run': [], f'{c.dataset} defaults': [], 'library defaults': []}
+    for f in fields(c):
+        v = getattr(c, f.name)
+        if v is None or f.name in _NOT_SETTINGS: continue
+        key = ('set for this run' if v != getattr(base, f.name) else f'{c.dataset} defaults' if f.name in for_dataset
+               else 'library defaults')
+        groups[key].append(f'{f.name}={v}')
+    n = training_images(c)
+    lines = [f"{c.method}: {'' if c.teacher is None else c.teacher + ' -> '}{c.student} on {c.dataset}"
+             + ('' if n is None else f" ({n} training images)") + "; settings (see 'Choosing settings for your data' in the README):"]
+    lines += [f"  {k}: {' '.join(v)}" for k, v in groups.items() if v]
+    lines.append(f"  augmentation: " + ('random resized crop' if c.dataset == 'imagenet' else f'{c.padding}-pixel padding and '
+                 f'random crop') + (', half the images mirrored' if c.flip else ', no mirroring (--flip to turn it on)'))
+    for name, cls in (('queue_size', CoCoRD), ('nce_k', CRD)):
+        proposed, v = for_dataset.get(name, _default_of(cls, name)), getattr(c, name)
+        if v is not None and v < proposed and v == getattr(base, name): lines.append(
+            f"  {name}={v}, not {proposed}: negatives must not outnumber the {n} training images, or they are copies of the "
+            f"same images, each positive among them (--{name} to choose)")
+    return '\n'.join(lines)
+
 # %% ../nbs/25_cli.ipynb #e49765aa
 def _bars_readable() -> bool:
     "Progress bars redraw in place in a notebook or a terminal; written to a log file they are thousands of lines of noise"
@@ -577,6 +651,15 @@ class _PlainTable:
         if not self.started: self.started = self._print(self.learn.recorder.metric_names) or True
         self._print(row)
     def _print(self, row): print(' '.join(f'{v:>13.5f}' if isinstance(v, float) else f'{v!s:>13}' for v in row), flush=True)
+
+class HideSkippedEpochs(Callback):
+    "A resumed fit passes through the finished epochs without training them; print no (empty) table row for them"
+    order = 61                                    # after `ProgressCallback` has put its own logger in place
+    def __init__(self, start:int): self.start = start # The first epoch that trains
+    def before_fit(self):
+        self.show = self.learn.logger
+        self.learn.logger = lambda row: None if self.epoch < self.start else self.show(row)
+    def after_fit(self): self.learn.logger = self.show
 
 # %% ../nbs/25_cli.ipynb #d7c3de1f
 def resolve_precision(precision:str, # One of `PRECISIONS`
@@ -642,7 +725,8 @@ def fit_run(learn:Learner, c:RunConfig, ck:dict|None, where:Path, out:Path, cbs:
         with (nullcontext() if progress and _bars_readable() else learn.no_bar()), (nullcontext() if progress else learn.no_logging()), \
              (learn.distrib_ctx(sync_bn=c.sync_bn, cpu=not torch.cuda.is_available()) if ws > 1 else nullcontext()):
             if progress and not _bars_readable(): learn.logger = _PlainTable(learn)
-            c.recipe().fit(learn, start_epoch=start, cbs=[checkpoint, timer, *(cbs or [])])
+            hide = [HideSkippedEpochs(start)] if start else []
+            c.recipe().fit(learn, start_epoch=start, cbs=[checkpoint, timer, *hide, *(cbs or [])])
         if ws > 1 and _in_process_group(): torch.distributed.barrier()   # rank 0 has written the last epoch's files
     if checkpoint.nonfinite is not None: raise NonFiniteError(_nonfinite_message(c, checkpoint.out, checkpoint.nonfinite, checkpoint))
     return checkpoint   # its `history` holds each epoch's time and median step (its `timer`'s)
@@ -658,6 +742,8 @@ def run(config:RunConfig, # What to run (`None` fields take the defaults, or wit
     "Train one configuration in its output folder, durably; return its summary"
     c, ck, where = prepare_run(config, resume, overwrite, log)
     out, main = Path(c.out), _launch()[0] == 0
+    if main and not resume: log(settings_summary(c))
+    cbs = [*tracker_callbacks(c.log, where/'tensorboard'), *(cbs or [])]    # before any data is read: a missing package is said at once
     learn = build_learner(c, where, log, overwrite)
     if main: atomic_write(where/'config.json', json.dumps(asdict(c), indent=1))   # from here on the folder holds this run
     if ck is not None:
@@ -722,12 +808,56 @@ def compare_methods(config:RunConfig, # Dataset, architectures and hyperparamete
                              seconds=s['seconds'], step_ms=s['step_ms']))
     table = pd.DataFrame(rows)
     atomic_write(out/'comparison.csv', table.to_csv(index=False))
-    summary = table.groupby('method', sort=False)['last_accuracy'].agg(['mean', 'std', 'count'])
     save_figure(plot_comparison(table, f"{c.teacher} -> {c.student} on {c.dataset}"), out/'comparison.png')
-    log(f"\n{c.teacher} -> {c.student} on {c.dataset}, last-epoch test accuracy over {len(seeds)} seed(s):\n"
-        + '\n'.join(f"  {m:10s} {r['mean']:.2%}" + (f" ± {r['std']:.2%}" if r['count'] > 1 else '') for m, r in summary.iterrows())
-        + f"\ntable and plot in {out}")
+    split = 'holdout' if c.holdout is not None else 'test'
+    log(f"\n{c.teacher} -> {c.student} on {c.dataset}, last-epoch {split} accuracy over {len(seeds)} seed(s):\n"
+        + comparison_report(table) + f"\ntable and plot in {out}")
     return table
+
+# %% ../nbs/25_cli.ipynb #c7f93371
+def paired_gains(table:pd.DataFrame, # A comparison: one row per method and seed (`comparison.csv`; teacher rows are left out)
+                 baseline:str='vanilla', # The method every other is compared with
+                 column:str='last_accuracy', # The measure compared
+                ) -> pd.DataFrame:
+    "Each method's mean and std over seeds, and its gain over `baseline` paired by seed, with the paired t-test's t and p"
+    from scipy.stats import ttest_1samp
+    runs = table[table.method != 'teacher']
+    wide = runs.pivot(index='seed', columns='method', values=column)[list(dict.fromkeys(runs.method))]
+    gains = wide.sub(wide[baseline], axis=0)
+    with warnings.catch_warnings():               # one seed, or equal accuracies: no spread, t and p are NaN
+        warnings.simplefilter('ignore', RuntimeWarning)
+        test = ttest_1samp(gains, 0., axis=0, nan_policy='omit')   # the gains against zero: the paired t-test
+    result = pd.DataFrame({'mean': wide.mean(), 'std': wide.std(), 'seeds': wide.count(), 'gain': gains.mean(),
+                           'gain_std': gains.std(), 't': test.statistic, 'p': test.pvalue}, index=wide.columns)
+    result.loc[baseline, ['gain', 'gain_std', 't', 'p']] = np.nan
+    return result
+
+def comparison_report(table:pd.DataFrame, # A comparison (`comparison.csv`)
+                      baseline:str='vanilla', # The plain student
+                      alpha:float=0.05, # Significance level of the paired t-test
+                     ) -> str:
+    "The comparison in words: the teacher, each method's accuracy and paired gain, and which gains are beyond the seeds' spread"
+    teacher = table.loc[table.method == 'teacher', 'last_accuracy']
+    if baseline not in set(table.method): baseline = next(m for m in table.method if m != 'teacher')
+    g = paired_gains(table, baseline)
+    pts = lambda v: f"{v * 100:+.2f}"
+    lines = [] if teacher.empty else [f"  {'teacher':18s} {teacher.iloc[0]:.2%}" + (
+        f"  ({pts(teacher.iloc[0] - g.loc[baseline, 'mean'])} points over {baseline})" if len(g) else '')]
+    for m, r in g.iterrows():
+        spread = f" ± {r['std']:.2%}" if r['seeds'] > 1 else ''
+        gain = '' if m == baseline else f"  {pts(r['gain'])}" + (f" ± {r['gain_std'] * 100:.2f}" if r['seeds'] > 1 else '') + \
+               f" points over {baseline}" + ('' if np.isnan(r['p']) else f" (paired t-test p = {r['p']:.3f})")
+        lines.append(f"  {m:18s} {r['mean']:.2%}{spread}{gain}")
+    others = g.drop(index=baseline)
+    if others.empty: return '\n'.join(lines)
+    if g['seeds'].max() < 2: lines.append(f"Reading: one seed has no spread to judge these differences by; run --seeds 3 or more.")
+    else:
+        beyond, within = others[others.p < alpha], others[~(others.p < alpha)]
+        say = lambda d: ', '.join(f"{m} ({pts(r['gain'])}, p = {r['p']:.3f})" for m, r in d.iterrows())
+        lines.append(f"Reading (paired t-test over {int(g['seeds'].max())} seeds, p < {alpha}): "
+                     + (f"beyond the seeds' spread: {say(beyond)}" if len(beyond) else f"no method differs from {baseline} beyond the seeds' spread")
+                     + (f"; within it: {say(within)}." if len(within) else '.'))
+    return '\n'.join(lines)
 
 # %% ../nbs/25_cli.ipynb #69c50f68
 def plot_comparison(table:pd.DataFrame, title:str=''):
@@ -768,7 +898,8 @@ def train_parser() -> argparse.ArgumentParser:
                       "no --dataset runs a comparison on digits.")
     p.add_argument('--compare', action='store_true', help="Compare methods (vanilla, kd, cocord, or a comma-separated --method) "
                    "instead of a single run")
-    p.add_argument('--seeds', type=int, default=1, metavar='INT', help="Comparison: number of seeds per method (from --seed)")
+    p.add_argument('--seeds', type=int, default=None, metavar='INT', help="Comparison: number of seeds per method, from --seed "
+                   "(default 3 for the built-in default, else 1)")
     p.add_argument('--resume', action='store_true', help="Continue the run saved in the output folder; a comparison "
                    "continues by itself")
     p.add_argument('--overwrite', action='store_true', help="Replace the run in the output folder (removed only once the "
@@ -788,6 +919,7 @@ def cocord_train(argv:list[str]|None=None): # The arguments (default: the comman
     rank, _, ws = _launch()
     log = print if rank == 0 else (lambda *a, **k: None)    # the other processes of a multi-process run stay quiet
     try:
+        if seeds is None: seeds = 3 if a['dataset'] is None and not resume else 1   # the built-in default shows a spread
         if seeds < 1: raise OptionError(f"--seeds must be at least 1, got {seeds}.")
         if a['dataset'] is None and not resume or compare:
             if ws > 1: raise OptionError(

@@ -5,6 +5,8 @@
 # %% ../nbs/08_cocord.ipynb #b0f024eb
 from __future__ import annotations
 from typing import NamedTuple
+import inspect
+from fastcore.docments import docments
 import torch
 from torch import nn, Tensor
 import torch.nn.functional as F
@@ -14,10 +16,11 @@ from .momentum import momentum_update_, frozen_copy
 from .heads import projector, predictor
 from .losses import info_nce, prediction_loss, kd_loss, contrast_accuracy, LearnableContrast, full_precision
 from .features import features_and_logits
-from .distiller import Distiller, probe_pair
+from .distiller import Distiller, probe_pair, check_training_batch
 
 # %% auto #0
-__all__ = ['CONTRASTIVE_ENCODERS', 'COGNATE_ENCODERS', 'CoCoRDOutput', 'CoCoRD']
+__all__ = ['CONTRASTIVE_ENCODERS', 'COGNATE_ENCODERS', 'SETTINGS_GUIDE', 'CoCoRDOutput', 'CoCoRD', 'arguments_doc',
+           'document_arguments']
 
 # %% ../nbs/08_cocord.ipynb #eb71478b
 class CoCoRDOutput(NamedTuple):
@@ -37,15 +40,15 @@ class CoCoRD(Distiller):
     def __init__(self,
                  student:nn.Module, # The classifier being distilled (trained)
                  teacher:nn.Module, # The pretrained classifier (frozen in place)
-                 queue_size:int=2048, # N, keys in the teacher dictionary (ImageNet: 65536)
+                 queue_size:int=2048, # N, keys in the teacher dictionary: the negatives of the contrast (ImageNet: 65536)
                  queue_dtype:str='float32', # Storage of the dictionary's keys: 'float32', or 'bfloat16' / 'float16' (half the memory)
-                 temperature:float=0.1, # τ of the contrast (ImageNet: 0.07)
-                 student_momentum:float=0.9, # m_r of the slow-moving student
+                 temperature:float=0.1, # τ of the contrast: lower is sharper (ImageNet: 0.07)
+                 student_momentum:float=0.9, # m_r of the slow-moving student, the average of the student that makes the targets
                  projector_momentum:float=0.999, # m_c of the teacher projector (and of a momentum-student contrastive encoder)
-                 contrast_weight:float=1., # λ_ctr
-                 prediction_weight:float=4., # λ_pred
-                 classification_weight:float=1., # λ_cls
-                 kd_weight:float=0., # λ_kd; > 0 gives CoCoRD+KD
+                 contrast_weight:float=1., # λ_ctr, the weight of the contrastive loss L_ctr
+                 prediction_weight:float=4., # λ_pred, the weight of the prediction loss L_pred
+                 classification_weight:float=1., # λ_cls, the weight of the cross-entropy with the labels
+                 kd_weight:float=0., # λ_kd, the weight of the KD term; > 0 gives CoCoRD+KD
                  kd_temperature:float=4., # T of the KD term
                  symmetric:bool=True, # Both directions of L_pred (ImageNet: one)
                  proj_dim:int=2048, # Output size of the projectors and predictor
@@ -104,6 +107,7 @@ class CoCoRD(Distiller):
         "Student logits for one batch; one CoCoRD step (a `CoCoRDOutput`) for the three views x_s, x'_s, x_t"
         if x_s2 is None and x_t is None: return self.student(x_s)
         if x_s2 is None or x_t is None: raise ValueError("A CoCoRD step needs the three views x_s, x_s2 and x_t.")
+        if self.training: check_training_batch(len(x_s))   # the heads' BatchNorm needs 2 images: say so before any pass
         if not self._queue_shared: self._queue_shared = self.queue.broadcast_()   # first multi-process step: rank 0's queue
         with torch.no_grad():   # first: their activations are freed before the student's passes keep theirs for backward
             self.update_momentum_encoders()
@@ -162,3 +166,39 @@ class CoCoRD(Distiller):
         "The recorded values of one step: the loss terms and the contrastive accuracy"
         return [out.contrast, *([out.prediction] if out.prediction is not None else []), ce,
                 *([out.kd] if out.kd is not None else []), contrast_accuracy(out.contrast_logits)]
+
+# %% ../nbs/08_cocord.ipynb #43c281dd
+SETTINGS_GUIDE = 'How to choose the settings for your data: the README section "Choosing settings for your data".'
+
+def _type_name(annotation) -> str: return annotation if isinstance(annotation, str) else getattr(annotation, '__name__', str(annotation))
+
+def arguments_doc(f, # The function documented: its signature gives the arguments, their types and defaults
+                  summary:str, # The docstring's first paragraph
+                  *sources, # Functions whose comments describe arguments `f` takes from them (as through `delegates`)
+                 ) -> str:
+    "A numpy-style docstring for `f`: `summary`, each argument's type, default and meaning (its comment), then `SETTINGS_GUIDE`"
+    meaning = {}
+    for s in (f, *sources):
+        try: found = docments(s)
+        except (OSError, TypeError): continue     # no source to read the comments from
+        for k, v in found.items():
+            if v and not meaning.get(k): meaning[k] = v
+    lines = [summary, '', 'Parameters', '----------']
+    for name, p in inspect.signature(f).parameters.items():
+        if name == 'self' or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD): continue
+        what = [t for t in ('' if p.annotation is p.empty else _type_name(p.annotation),
+                            '' if p.default is p.empty else f'default {p.default!r}') if t]
+        lines += [f"{name} : {', '.join(what)}" if what else name, f"    {meaning.get(name) or ''}".rstrip()]
+    return '\n'.join(lines + ['', 'Notes', '-----', SETTINGS_GUIDE])
+
+def document_arguments(cls:type, # A class with its own `__init__`
+                       summary:str, # The first paragraph of `__init__`'s docstring
+                       *sources, # Functions whose comments describe arguments `__init__` takes from them
+                      ):
+    "Give `cls.__init__` the docstring of `arguments_doc`, and end `cls`'s own docstring with `SETTINGS_GUIDE`"
+    if '__init__' not in cls.__dict__: raise TypeError(f"{cls.__name__} has no __init__ of its own to document.")
+    cls.__init__.__doc__ = arguments_doc(cls.__init__, summary, *sources)
+    doc = cls.__doc__ or ''
+    if SETTINGS_GUIDE not in doc: cls.__doc__ = f"{doc}\n\n{SETTINGS_GUIDE}".strip()
+
+document_arguments(CoCoRD, "Build CoCoRD's parts around `student` and `teacher`, with these options:")

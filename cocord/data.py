@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
-import argparse, gzip, math, multiprocessing, os, pickle, random, re, shutil, statistics, sys, time, importlib.util
+import argparse, functools, gzip, math, multiprocessing, os, pickle, random, re, shutil, statistics, sys, time, importlib.util
 from http.client import HTTPException
 from urllib.error import URLError
 from urllib.parse import urlparse
@@ -33,8 +33,8 @@ __all__ = ['DATASETS', 'STATS', 'FASHION_MNIST_CLASSES', 'FASHION_MNIST_DEBIAN',
            'scan_class_folders', 'read_class_folders', 'ImageArrays', 'load_digits_arrays', 'read_idx',
            'find_fashion_mnist', 'load_fashion_mnist_arrays', 'read_array_pickle', 'load_cifar100_arrays',
            'download_cifar100', 'split_indices', 'check_split_args', 'ArrayDataset', 'ArrayDL', 'resize_arrays',
-           'set_channels', 'dls_from_arrays', 'CenterResize', 'CenterCrop', 'dls_from_folders', 'get_dls', 'DataReport',
-           'check_data', 'check_data_parser', 'cocord_check_data']
+           'set_channels', 'dls_from_arrays', 'CenterResize', 'CenterCrop', 'dls_from_folders', 'folder_train_size',
+           'get_dls', 'DataReport', 'check_data', 'check_data_parser', 'cocord_check_data']
 
 # %% ../nbs/23_data.ipynb #9f452c90
 DATASETS = ('digits', 'fashion_mnist', 'cifar100', 'imagenet', 'folder')
@@ -566,6 +566,17 @@ def _folder_roots(dataset:str, path:Path) -> tuple[Path, Path|None]:
                                  f"folders, e.g. train/n01440764/*.JPEG and val/n01440764/*.JPEG.")
     if not (path/'train').is_dir(): return path, None
     return path/'train', next((path/v for v in ('valid', 'val', 'test') if (path/v).is_dir()), None)
+
+@functools.lru_cache(maxsize=16)
+def folder_train_size(dataset:str, # 'folder' or 'imagenet'
+                      path:str, # The dataset's folder
+                      holdout:float|None=None, # The fraction held out for validation (a folder without val/ holds out 20%)
+                     ) -> int:
+    "How many images a folder dataset trains on, counted from the file names alone (no image is opened)"
+    train_root, valid_root = _folder_roots(dataset, Path(path).expanduser())
+    if valid_root is None and holdout is None: holdout = 0.2
+    n = sum(len(fs) for fs in scan_class_folders(train_root).images.values())
+    return n if holdout is None else n - min(max(round(holdout * n), 1), n - 1)
 
 def _check_args(dataset, bs, size, channels):
     "Refuse (with an `OptionError`) an unknown dataset and a batch size, image size or channel count out of range"

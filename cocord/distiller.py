@@ -10,10 +10,11 @@ from torch import nn, Tensor
 import torch.nn.functional as F
 from .errors import OptionError, check_positive, check_weight
 from .losses import kd_loss
-from .features import probe_classifier
+from .features import probe_classifier, eval_mode
 
 # %% auto #0
-__all__ = ['freeze_teacher', 'leave_out_teacher', 'probe_pair', 'renamed_options', 'Distiller']
+__all__ = ['freeze_teacher', 'leave_out_teacher', 'check_classes', 'output_classes', 'probe_pair', 'check_training_batch',
+           'renamed_options', 'Distiller']
 
 # %% ../nbs/07_distiller.ipynb #f8a6b299
 def freeze_teacher(teacher:nn.Module) -> nn.Module:
@@ -36,14 +37,42 @@ def leave_out_teacher(module:nn.Module) -> nn.Module:
     return module
 
 # %% ../nbs/07_distiller.ipynb #a12d9ec4
+def check_classes(student:nn.Module, # The network being distilled, named in the message
+                  teacher:nn.Module, # The pretrained network, named in the message
+                  c_s:int, # Classes the student predicts
+                  c_t:int, # Classes the teacher predicts
+                 ):
+    "An `OptionError` unless student and teacher predict as many classes: distillation compares their predictions"
+    if c_s != c_t: raise OptionError(
+        f"The teacher ({type(teacher).__name__}) predicts {c_t} classes but the student ({type(student).__name__}) "
+        f"predicts {c_s}. Distillation needs both to classify the same classes: build the student with {c_t} outputs.")
+
+def output_classes(model:nn.Module, # A classifier returning logits (or a `(features, logits)` pair)
+                   sample:Tensor, # A small input batch
+                  ) -> int:
+    "The classes `model` predicts: the last size of its logits on `sample`, from one pass in eval mode without gradients"
+    p = next(model.parameters(), None)
+    with eval_mode(model), torch.no_grad(): out = model(sample if p is None else sample.to(p.device))
+    return (out[-1] if isinstance(out, (tuple, list)) else out).shape[-1]
+
 def probe_pair(student:nn.Module, teacher:nn.Module, sample:Tensor|None=None) -> tuple[str|None, str|None, int, int]:
     "Classifier names and penultimate feature sizes `(s_name, t_name, d_s, d_t)` of a student and its teacher, which must predict the same classes"
     s_name, d_s, c_s = probe_classifier(student, sample)
     t_name, d_t, c_t = probe_classifier(teacher, sample)
-    if c_s != c_t: raise OptionError(
-        f"The teacher ({type(teacher).__name__}) predicts {c_t} classes but the student ({type(student).__name__}) "
-        f"predicts {c_s}. Distillation needs both to classify the same classes: build the student with {c_t} outputs.")
+    check_classes(student, teacher, c_s, c_t)
     return s_name, t_name, d_s, d_t
+
+# %% ../nbs/07_distiller.ipynb #39fbb085
+def check_training_batch(n:int, # Images in the training batch
+                         n_items:int|None=None, # Images in the training set, when known (the callbacks know it)
+                         bs:int|None=None, # Batch size of the training DataLoader, when known
+                        ):
+    "An `OptionError` for a training batch BatchNorm cannot normalise: fewer than 2 images"
+    if n > 1: return
+    known = f" ({n_items} images in batches of {bs})" if n_items is not None and bs is not None else ''
+    raise OptionError(f"A training batch of {n} image{'' if n == 1 else 's'}: BatchNorm (in the networks or the heads) needs "
+                      f"at least 2 images per training batch. Use drop_last=True for the training DataLoader, or a batch "
+                      f"size that leaves no single image over{known}.")
 
 # %% ../nbs/07_distiller.ipynb #05ad361e
 def renamed_options(**old_to_new:str):
@@ -89,7 +118,7 @@ class Distiller(nn.Module):
         return None if not self.kd_weight or teacher_logits is None else kd_loss(logits, teacher_logits, self.kd_temperature)
 
     @property
-    def term_names(self) -> list[str]: raise NotImplementedError   # the names of `terms`, known before the first step
+    def term_names(self) -> list[str]: raise NotImplementedError   # the names of `terms`, known before the first step; 'ce' among them
     def terms(self, out, ce:Tensor) -> list[Tensor]: raise NotImplementedError   # one step's recorded values
     def distillation_loss(self, out) -> Tensor: raise NotImplementedError   # the weighted terms but classification
 

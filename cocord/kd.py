@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import NamedTuple
 import torch
 from torch import nn, Tensor
-from .distiller import Distiller, renamed_options
+from .distiller import Distiller, renamed_options, check_classes, output_classes
 from .losses import kd_loss
 from .callback import DistillationCallback
 
@@ -29,14 +29,17 @@ class KD(Distiller):
                  kd_weight:float=0.9, # λ_kd
                  classification_weight:float=0.1, # λ_cls
                  kd_temperature:float=4., # T of the softened distributions
+                 sample:Tensor|None=None, # A small input batch: with it, the networks' class counts are checked at once
                 ):
         super().__init__(student, teacher, classification_weight, kd_weight, kd_temperature)
+        if sample is not None: check_classes(student, teacher, output_classes(student, sample), output_classes(teacher, sample))
 
     def forward(self, x:Tensor, x_t:Tensor|None=None):
         "Student logits for `x`; with the teacher's input `x_t`, one KD step (a `KDOutput`)"
         logits = self.student(x)
         if x_t is None: return logits
         with torch.no_grad(): teacher_logits = self.teacher(x_t)
+        check_classes(self.student, self.teacher, logits.shape[-1], teacher_logits.shape[-1])   # shapes: no device sync
         return KDOutput(logits, kd_loss(logits, teacher_logits, self.kd_temperature))
 
     def distillation_loss(self, out:KDOutput) -> Tensor: return self.kd_weight * out.kd
@@ -48,6 +51,3 @@ class KD(Distiller):
 class KDCallback(DistillationCallback):
     "Hinton's knowledge distillation from `teacher` into the `Learner`'s model; keyword arguments go to `KD`"
     distiller_class, mixing = KD, True   # teacher and student see the batch fastai's MixUp or CutMix mixed
-    def build(self, student):
-        self._sample()      # checks the images' channels against both networks
-        return KD(student, self.teacher, **self.distiller_kwargs)

@@ -16,16 +16,16 @@ from .errors import ignoring_warning
 with ignoring_warning('`torch.jit.script` is deprecated'):   # fastai's imports: noise for CLI users
     from fastai.torch_core import default_device
     from cocord.data import STATS, channel_stats, get_dls
-    from cocord.features import eval_mode, features_and_logits, probe_classifier
+    from cocord.features import eval_mode, features_and_logits, probe_classifier, find_classifier
     from cocord.models.registry import get_model
-    from cocord.teachers import load_teacher
+    from cocord.teachers import load_teacher, read_checkpoint, candidate_state_dicts, TEACHERS, CheckpointMismatchError
 from .errors import CocordError, OptionError, DataError, MissingFileError, disk_error
 
 # %% auto #0
 __all__ = ['TRANSFER_DATASETS', 'STL10_SIDE', 'PROBE_OPTIONS', 'ordered', 'extract_features', 'Standardize', 'check_fit_args',
            'fit_linear', 'top1', 'linear_probe', 'Renormalize', 'renormalize', 'check_probe_folder', 'probe_targets',
            'stl10_to_folders', 'sort_tiny_imagenet_val', 'option_spellings', 'DeprecatedOption', 'add_options',
-           'command_options', 'load_network', 'probe_parser', 'cocord_probe']
+           'command_options', 'checkpoint_role', 'checkpoint_classes', 'load_network', 'probe_parser', 'cocord_probe']
 
 # %% ../nbs/29_probe.ipynb #aef44ed4
 def ordered(dl, # A fastai `DataLoader`
@@ -302,19 +302,55 @@ def command_options(parser:argparse.ArgumentParser, # The command's parser
     return {**defaults, **options}
 
 # %% ../nbs/29_probe.ipynb #a5b23d56
-def load_network(arch:str, ckpt:str, num_classes:int=100, seed:int=0) -> nn.Module:
+def checkpoint_role(ckpt:str|Path) -> str:
+    "What checkpoint `ckpt` holds, for messages: 'student' (`cocord_train`'s `student_best.pth`, `student_last.pth`), 'teacher' (a published teacher's short name, a `teacher*` file), else 'network'"
+    if isinstance(ckpt, str) and ckpt in TEACHERS: return 'teacher'
+    name = Path(str(ckpt)).name.lower()
+    return 'student' if name.startswith('student') else 'teacher' if name.startswith('teacher') else 'network'
+
+def checkpoint_classes(arch:str, # The architecture, a name `get_model` knows
+                       ckpt:str|Path, # The checkpoint: a local file or a published teacher's short name
+                      ) -> int|None:
+    "Classes the checkpoint was trained with: the rows of the weight of `arch`'s classifier in it; None if it cannot tell"
+    if isinstance(ckpt, str) and ckpt in TEACHERS: return TEACHERS[ckpt].num_classes
+    path = Path(str(ckpt)).expanduser()
+    if not path.is_file(): return None             # a URL or a missing file: `load_teacher` downloads it, or says what is wrong
+    try:
+        with torch.device('meta'), warnings.catch_warnings():   # only the classifier's name is needed: no weights made
+            warnings.simplefilter('ignore')
+            key = f"{find_classifier(get_model(arch, num_classes=1))}.weight"
+    except CocordError: return None                # an unknown name, or one only fastai's vision_learner builds
+    for _, sd in candidate_state_dicts(read_checkpoint(path)):
+        w = sd.get(key)
+        if torch.is_tensor(w) and w.ndim == 2: return w.shape[0]
+    return None
+
+def load_network(arch:str, # The architecture, a name `get_model` knows
+                 ckpt:str, # Its checkpoint (see `load_teacher`), or 'random' for random weights
+                 num_classes:int|None=None, # Classes of the checkpoint: read from it when None (and checked against it when given)
+                 seed:int=0, # Seed of the random weights
+                ) -> nn.Module:
     "The frozen network to probe: `arch` with the weights of `ckpt`, or random weights (seeded) for `ckpt='random'`"
     if ckpt is None: raise OptionError("Give --ckpt: the checkpoint of the network to probe (or --ckpt random for a "
                                        "randomly initialised network, the baseline).")
-    if ckpt != 'random': return load_teacher(arch, ckpt, num_classes)
-    torch.manual_seed(seed)
-    return get_model(arch, num_classes=num_classes).requires_grad_(False).eval()
+    if ckpt == 'random':
+        torch.manual_seed(seed)
+        return get_model(arch, num_classes=100 if num_classes is None else num_classes).requires_grad_(False).eval()
+    found, role = checkpoint_classes(arch, ckpt), checkpoint_role(ckpt)
+    if found is not None and num_classes is not None and found != num_classes: raise CheckpointMismatchError(
+        f"{ckpt} is a {role} of {found} classes (the weight of its {arch} classifier has {found} rows), but --num_classes "
+        f"is {num_classes}. Leave --num_classes out: it is read from the checkpoint.")
+    n = num_classes if num_classes is not None else found if found is not None else 100
+    try: return load_teacher(arch, ckpt, n)
+    except CheckpointMismatchError as e:           # `load_teacher`'s words are a teacher's: say what this checkpoint is
+        raise CheckpointMismatchError(str(e).replace('the teacher was trained with', f'the {role} was trained with')) from None
 
 # %% ../nbs/29_probe.ipynb #918866c3
 PROBE_OPTIONS = [
     ('arch', str, 'wrn_16_2', "Architecture of the network (a zoo name; the paper probes wrn_16_2) or a torchvision classifier"),
     ('ckpt', str, None, "Its checkpoint (plain state dict, CRD {'model': ...} file, fastai learn.save file), or 'random' for random weights"),
-    ('num_classes', int, 100, "Classes of the checkpoint's classifier (100 for CIFAR-100 students), not of the probed dataset"),
+    ('num_classes', int, None, "Classes of the checkpoint's classifier, not of the probed dataset; default: read from the "
+                               "checkpoint (given, it is checked against it; 100 for --ckpt random)"),
     ('dataset', str, 'folder', "Dataset probed: folder (STL-10, TinyImageNet: see cocord.probe), digits, fashion_mnist, cifar100 or imagenet"),
     ('datasets', str, None, "Several datasets in one run, instead of --dataset: comma-separated, e.g. stl10,tinyimagenet (the paper's "
                             "Table 3), found under --path, or name=FOLDER; any --dataset name too"),
@@ -352,6 +388,7 @@ def cocord_probe(argv:list[str]|None=None, # The command line's words (default: 
                 ):
     "Linear probe of a frozen network: top-1 of a linear classifier fitted on its penultimate features of other datasets"
     o = command_options(probe_parser(), argv, options)
+    from cocord.cli import _bars_readable   # cocord_train's bar rule; imported here: cocord.cli's imports set warning filters
     arch, ckpt, num_classes, dataset, datasets, path, size, channels, stats = (o[k] for k in
         ('arch', 'ckpt', 'num_classes', 'dataset', 'datasets', 'path', 'size', 'channels', 'stats'))
     bs, epochs, lr, wd, seed, n_train, workers, out = (o[k] for k in ('bs', 'epochs', 'lr', 'wd', 'seed', 'n_train', 'workers', 'out'))
@@ -373,7 +410,8 @@ def cocord_probe(argv:list[str]|None=None, # The command line's words (default: 
         results = {}
         for name, (kind, where, dls) in loaders.items():
             net = model if stats is None else renormalize(model, kind, stats, channels or 3)
-            result = results[name] = linear_probe(net.to(default_device()), dls, epochs=epochs, lr=lr, wd=wd)
+            result = results[name] = linear_probe(net.to(default_device()), dls, epochs=epochs, lr=lr, wd=wd,
+                                                  progress=_bars_readable())   # none in a log file
             shown = name if where is None else f"{name} {where}"
             print(f"cocord_probe: {arch} ({ckpt}) on {shown}: {result['feature_dim']}-d features, linear probe top-1 "
                   f"{result['top1']:.2%} (train {result['train_top1']:.2%}; {result['n_train']} train / {result['n_test']} test images, "

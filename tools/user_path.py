@@ -25,6 +25,9 @@ EDITS = {
                                     ('--workers 8', '--workers 0 --epochs 1 --size 32 --bs 8 --queue_size 16 --out runs/imagenet')],
     'cocord_train --dataset fashion_mnist': [('cd nbs && ', ''), ('--seeds 3', '--seeds 1'), ('--n_train 3000', '--n_train 32 --path fashion'),
                                              ('--epochs 10', '--epochs 1 --bs 16 --queue_size 16'), ('--nce_k 4096', '--nce_k 16')],
+    'cocord_train --dataset folder --path my_images': [('--student resnet32x4', '--student resnet8 --epochs 1 --bs 16'),
+                                                       ('--seeds 3', '--seeds 1 --epochs 1 --bs 16 --student resnet8'),
+                                                       ('--padding 2', '--padding 2 --epochs 1 --bs 16 --student resnet8')],
     'cocord_sweep --dataset fashion_mnist': [('cd nbs && ', ''), ('--seeds 3', '--seeds 1'), ('--n_train 3000', '--n_train 32 --path fashion'),
                                              ('--epochs 10', '--epochs 1 --bs 16 --queue_size 16'),
                                              ('--teacher_ckpt runs/fashion-mnist-comparison/teacher/checkpoint.pth', '')],
@@ -56,6 +59,7 @@ def make_data():
                 for i in range(n): Image.fromarray(rng.integers(0, 255, (size, size, 3), dtype=np.uint8)).save(root/split/c/f'{i}.png')
     image_folder(work/'cifar100', ('train', 'test'), [f'class{i:02d}' for i in range(100)], 1, 32)   # CIFAR-100's PNG layout
     image_folder(work/'imagenet', ('train', 'val'), ['n01440764', 'n01443537'], 8, 40)
+    image_folder(work/'my_images', ('',), ['cat', 'dog', 'fox'], 12, 32)           # a user's class folders, no split
     (work/'fashion').mkdir()
     for name, magic, shape in [('train-images-idx3-ubyte', 2051, (64, 28, 28)), ('train-labels-idx1-ubyte', 2049, (64,)),
                                ('t10k-images-idx3-ubyte', 2051, (32, 28, 28)), ('t10k-labels-idx1-ubyte', 2049, (32,))]:

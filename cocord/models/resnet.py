@@ -97,7 +97,7 @@ class CifarResNet(nn.Module):
 def _resnet_cifar(depth:int, widths:list, num_classes:int) -> CifarResNet:
     "RepDistiller's `resnet.py` model of `depth` = 6n+2 and widths `[stem, stage1, stage2, stage3]`"
     if depth < 8 or (depth - 2) % 6: raise ValueError(f"A CIFAR ResNet of basic blocks has depth 6n+2 (8, 14, 20, ...), got {depth}.")
-    return CifarResNet(BasicBlock, widths[0], widths[1:], [(depth - 2) // 6] * 3, num_classes, pool=nn.AvgPool2d(8), classifier='fc')
+    return CifarResNet(BasicBlock, widths[0], widths[1:], [(depth - 2) // 6] * 3, num_classes, classifier='fc')  # global pool: AvgPool2d(8) at 32×32
 
 _narrow, _wide = [16, 16, 32, 64], [32, 64, 128, 256]
 

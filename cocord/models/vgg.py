@@ -5,6 +5,7 @@
 # %% ../../nbs/17_models_vgg.ipynb #b6630e16
 from __future__ import annotations
 from torch import nn, Tensor
+from ..errors import DataError
 
 # %% auto #0
 __all__ = ['vgg_cfgs', 'vgg_stage', 'VGG', 'vgg8', 'vgg11', 'vgg13', 'vgg16', 'vgg19']
@@ -55,6 +56,9 @@ class VGG(nn.Module):
 
     def forward(self, x:Tensor) -> Tensor:
         pool3 = x.shape[2] == 64      # the original pools before stage 4 only for 64-pixel-high inputs
+        if min(x.shape[-2:]) < (16 if pool3 else 8): raise DataError(
+            f"VGG takes images of at least 8×8 pixels (16 pixels wide when they are 64 high): its max-pools halve them "
+            f"{4 if pool3 else 3} times. Got {x.shape[-2]}×{x.shape[-1]}; resize the images (32×32 is what it was made for).")
         for i in range(5):
             x = self.relu(getattr(self, f'block{i}')(x))
             if i < 3 or (i == 3 and pool3): x = getattr(self, f'pool{i}')(x)
