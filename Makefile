@@ -16,7 +16,7 @@ $(STAMP): requirements-dev.txt settings.ini setup.py
 
 setup: $(STAMP)
 
-# The main job on the built-in default: a teacher, then the same student plainly, with KD and with CoCoRD, on
+# The main job on the built-in default: a teacher, then the same student plainly, with KD and with CoCoRD, three seeds, on
 # scikit-learn's digits (no download); outputs in runs/digits-comparison.
 demo: $(STAMP)
 	$(BIN)/cocord_train

@@ -39,8 +39,8 @@ from .teachers import load_teacher, teacher_path, TEACHERS
 
 # %% auto #0
 __all__ = ['METHODS', 'DISTILLING', 'COCORD_METHODS', 'CRD_METHODS', 'DCD_METHODS', 'KD_METHODS', 'KD_WEIGHTS', 'PRECISIONS',
-           'TRACKERS', 'DATASET_DEFAULTS', 'CHECKPOINT_FORMAT', 'training_images', 'fitted_to_images', 'option',
-           'RunConfig', 'atomic_write', 'save_torch', 'save_figure', 'remove_leftovers', 'read_json',
+           'TEACHER_DATA', 'BUILTIN', 'DATASET_DEFAULTS', 'CHECKPOINT_FORMAT', 'training_images', 'fitted_to_images',
+           'option', 'RunConfig', 'atomic_write', 'save_torch', 'save_figure', 'remove_leftovers', 'read_json',
            'read_run_checkpoint', 'run_checkpoint', 'restore_checkpoint', 'write_outputs', 'RunCheckpoint', 'holds_run',
            'run_progress', 'OptionsDifferError', 'resumed_config', 'prepare_run', 'teacher_config', 'ensure_teacher',
            'sha256', 'method_callbacks', 'settings_summary', 'HideSkippedEpochs', 'resolve_precision', 'build_learner',
@@ -55,10 +55,14 @@ COCORD_METHODS, CRD_METHODS, DCD_METHODS = ('cocord', 'cocord+kd', 'cocord+learn
 KD_METHODS = ('kd', 'cocord+kd', 'crd+kd', 'dcd+kd')
 KD_WEIGHTS = {'kd': 0.9, 'cocord+kd': 1., 'crd+kd': 1., 'dcd+kd': 1.}   # kd: with cross-entropy at 0.1, as the CRD scripts
 PRECISIONS = ('auto', 'fp32', 'bf16', 'fp16')          # --precision
-TRACKERS = ('tensorboard',)                          # --log
+TEACHER_DATA = ('same', 'all')                       # --teacher_data
+
+# What `cocord_train` runs with no --dataset: a comparison on digits where the teacher clearly leads the student (it
+# has seen all 1347 training images, the student 200 of them), chosen on a holdout in 33_digits
+BUILTIN = dict(dataset='digits', n_train=200, epochs=60, teacher_data='all')
 
 DATASET_DEFAULTS = {
-    'digits':        dict(teacher='wrn_16_2', student='wrn_16_1', size=8, channels=3, epochs=20, padding=1, flip=False,
+    'digits':        dict(teacher='wrn_16_2', student='resnet8',  size=8, channels=3, epochs=20, padding=1, flip=False,
                           queue_size=256, projector_momentum=0.999),
     'fashion_mnist': dict(teacher='resnet20', student='resnet8', size=32, channels=3, epochs=15, padding=4,
                           queue_size=2048, projector_momentum=0.999),
@@ -125,6 +129,9 @@ class RunConfig:
                               "http(s) URL (downloaded once into torch hub's cache, verified) or a short name such as resnet32x4 "
                               "(cocord.teachers.TEACHERS); none: train a teacher first, in <out>/teacher", methods=DISTILLING,
                               resume_free=True)
+    teacher_data:str = option("What a teacher that cocord trains first (when none is given) learns from: same, the students' training images "
+                              "(--n_train included; the default), or all, every training image: a teacher that knows more than "
+                              "the students' labels show", 'same', DISTILLING, partial(check_choice, choices=TEACHER_DATA))
     student:str = option("Student architecture (default per dataset)")
     epochs:int = option("Epochs (default: the paper's recipe, 240 for CIFAR-100; 20 for digits); "
                         "with --resume, a larger value extends the run", check=check_int)
@@ -171,7 +178,7 @@ class RunConfig:
     pred_hidden:int = option("CoCoRD: hidden size of the predictor (default 512)", _default_of(CoCoRD, 'pred_hidden'),
                              COCORD_METHODS, check_int)
     holdout:float = option("Validate on this fraction of the training data instead of the test split", check=check_fraction)
-    n_train:int = option("Train on a fixed random subset of this many training images", check=check_int)
+    n_train:int = option("Train on a fixed random subset of this many training images (seeded by --seed)", check=check_int)
     seed:int = option("Random seed (the first one with --seeds)", 0, check=partial(check_int, lo=0))
     workers:int = option("Data-loading worker processes", 0, check=partial(check_int, lo=0), resume_free=True)
     sync_bn:bool = option("Multi-process runs: synchronise BatchNorm statistics across processes (CUDA only)", False)
@@ -542,7 +549,7 @@ def teacher_config(c:RunConfig, out:str|Path) -> RunConfig:
     "The run that trains `c`'s teacher from scratch in `out`: plain training with the teacher recipe's learning rate"
     keep = {f.name: getattr(c, f.name) for f in fields(c) if f.metadata['methods'] is None}
     return RunConfig(**{**keep, 'method': 'vanilla', 'student': c.teacher, 'out': str(out), 'lr': teacher_recipe().lr,
-                        'milestones': None}).resolved()
+                        'milestones': None, 'n_train': None if c.teacher_data == 'all' else c.n_train}).resolved()
 
 def ensure_teacher(c:RunConfig, # The distillation run
                    out:str|Path, # The teacher run's folder
@@ -611,7 +618,7 @@ def method_callbacks(c:RunConfig, teacher, dls) -> list:
                            **c.method_kwargs(**{k: k for k in _COCORD_OPTIONS}))]
 
 # %% ../nbs/25_cli.ipynb #b90e1a65
-_NOT_SETTINGS = ('dataset', 'method', 'student', 'teacher', 'n_train', 'holdout', 'path', 'out', 'teacher_ckpt', 'teacher_sha256',
+_NOT_SETTINGS = ('dataset', 'method', 'student', 'teacher', 'teacher_data', 'n_train', 'holdout', 'path', 'out', 'teacher_ckpt', 'teacher_sha256',
                  'milestones', 'workers', 'seed', 'log', 'channels_last', 'precision', 'sync_bn')
 
 def settings_summary(c:RunConfig # A resolved configuration
@@ -861,12 +868,16 @@ def comparison_report(table:pd.DataFrame, # A comparison (`comparison.csv`)
 
 # %% ../nbs/25_cli.ipynb #69c50f68
 def plot_comparison(table:pd.DataFrame, title:str=''):
-    "Bar plot of the last-epoch accuracy of each method (mean over seeds, with each seed as a dot)"
+    "Bar plot of the last-epoch accuracy of each method (mean over seeds), each seed a dot, a seed's runs joined by a line"
     import matplotlib.pyplot as plt
     methods = list(dict.fromkeys(table['method']))
     fig, ax = plt.subplots(figsize=(1.6 * len(methods) + 1, 3.5))
     means = [table.loc[table.method == m, 'last_accuracy'].mean() for m in methods]
     ax.bar(methods, means, color=['grey'] + ['C0'] * (len(methods) - 1))
+    students = [i for i, m in enumerate(methods) if m != 'teacher']
+    for seed, runs in table[table.method != 'teacher'].groupby('seed'):   # the pairing: one seed's runs, method by method
+        acc = runs.set_index('method')['last_accuracy']
+        ax.plot(students, [acc.get(methods[i], np.nan) for i in students], color='grey', lw=0.8, alpha=0.6, zorder=2)
     for i, m in enumerate(methods):
         ax.scatter([i] * int((table.method == m).sum()), table.loc[table.method == m, 'last_accuracy'], color='k', zorder=3, s=12)
         ax.annotate(f'{means[i]:.2%}', (i, means[i]), ha='center', va='bottom', fontsize=9)
@@ -919,9 +930,11 @@ def cocord_train(argv:list[str]|None=None): # The arguments (default: the comman
     rank, _, ws = _launch()
     log = print if rank == 0 else (lambda *a, **k: None)    # the other processes of a multi-process run stay quiet
     try:
-        if seeds is None: seeds = 3 if a['dataset'] is None and not resume else 1   # the built-in default shows a spread
+        builtin = a['dataset'] is None and not resume
+        if builtin: a = {**a, **{k: v for k, v in BUILTIN.items() if a[k] is None}}
+        if seeds is None: seeds = 3 if builtin else 1   # the built-in default shows a spread
         if seeds < 1: raise OptionError(f"--seeds must be at least 1, got {seeds}.")
-        if a['dataset'] is None and not resume or compare:
+        if builtin or compare:
             if ws > 1: raise OptionError(
                 "A comparison runs in one process; launch single runs (--dataset ... --method ...) with torchrun or accelerate.")
             methods = ('vanilla', 'kd', 'cocord') if a['method'] is None else tuple(a['method'].split(','))
