@@ -129,9 +129,10 @@ class RunConfig:
                               "http(s) URL (downloaded once into torch hub's cache, verified) or a short name such as resnet32x4 "
                               "(cocord.teachers.TEACHERS); none: train a teacher first, in <out>/teacher", methods=DISTILLING,
                               resume_free=True)
-    teacher_data:str = option("What a teacher that cocord trains first (when none is given) learns from: same, the students' training images "
-                              "(--n_train included; the default), or all, every training image: a teacher that knows more than "
-                              "the students' labels show", 'same', DISTILLING, partial(check_choice, choices=TEACHER_DATA))
+    teacher_data:str = option("What a teacher that cocord trains first (when none is given) learns from: same, the students' "
+                              "training images (--n_train included; the default), or all, every training image: a teacher "
+                              "that knows more than the students' labels show", 'same', DISTILLING,
+                              partial(check_choice, choices=TEACHER_DATA))
     student:str = option("Student architecture (default per dataset)")
     epochs:int = option("Epochs (default: the paper's recipe, 240 for CIFAR-100; 20 for digits); "
                         "with --resume, a larger value extends the run", check=check_int)
@@ -170,7 +171,8 @@ class RunConfig:
     kd_temperature:float = option("KD temperature T (default 4)", _default_of(CoCoRD, 'kd_temperature'), KD_METHODS, check_positive)
     symmetric:bool = option("CoCoRD: both directions of the prediction loss (ImageNet: one)", _default_of(CoCoRD, 'symmetric'),
                             COCORD_METHODS, cli=False)
-    nce_k:int = option("CRD: negatives sampled per anchor (default 16384; never more than the training images unless given)", _default_of(CRD, 'nce_k'), CRD_METHODS, check_int)
+    nce_k:int = option("CRD: negatives sampled per anchor (default 16384; never more than the training images unless given)",
+                       _default_of(CRD, 'nce_k'), CRD_METHODS, check_int)
     proj_dim:int = option("CoCoRD: output size of the projectors and predictor (default 2048)", _default_of(CoCoRD, 'proj_dim'),
                           COCORD_METHODS, check_int)
     proj_hidden:int = option("CoCoRD: hidden size of the projectors (default 2048)", _default_of(CoCoRD, 'proj_hidden'),
@@ -223,7 +225,8 @@ class RunConfig:
         for arch in (c.student, c.teacher):
             if arch is not None: check_model_name(arch)
         for name in ('queue_size', 'nce_k'):    # defaults that would outnumber the training images are cut to fit them
-            if getattr(self, name) is None and getattr(c, name) is not None: setattr(c, name, fitted_to_images(getattr(c, name), training_images(c)))
+            if getattr(self, name) is None and getattr(c, name) is not None:
+                setattr(c, name, fitted_to_images(getattr(c, name), training_images(c)))
         recipe = c.recipe()
         c.epochs, c.bs, c.lr, c.milestones = recipe.epochs, recipe.bs, recipe.lr, list(recipe.milestones)
         if c.out is None: c.out = f'runs/{c.data_name()}-{c.method}-{c.student}'
@@ -618,8 +621,8 @@ def method_callbacks(c:RunConfig, teacher, dls) -> list:
                            **c.method_kwargs(**{k: k for k in _COCORD_OPTIONS}))]
 
 # %% ../nbs/25_cli.ipynb #b90e1a65
-_NOT_SETTINGS = ('dataset', 'method', 'student', 'teacher', 'teacher_data', 'n_train', 'holdout', 'path', 'out', 'teacher_ckpt', 'teacher_sha256',
-                 'milestones', 'workers', 'seed', 'log', 'channels_last', 'precision', 'sync_bn')
+_NOT_SETTINGS = ('dataset', 'method', 'student', 'teacher', 'teacher_data', 'n_train', 'holdout', 'path', 'out', 'teacher_ckpt',
+                 'teacher_sha256', 'milestones', 'workers', 'seed', 'log', 'channels_last', 'precision', 'sync_bn')
 
 def settings_summary(c:RunConfig # A resolved configuration
                     ) -> str:
