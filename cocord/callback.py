@@ -22,7 +22,6 @@ from fastcore.foundation import L
 from fastcore.meta import delegates
 from .distiller import Distiller, check_training_batch
 from .core import CoCoRD, document_arguments
-from .losses import info_nce, contrast_accuracy
 from .augment import RandomCropFlip, three_views
 from .errors import CocordError, OptionError, DataError, check_int
 try: from fastai.distributed import DistributedDL        # needs Accelerate, as fastai's distributed training does

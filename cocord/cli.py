@@ -96,8 +96,8 @@ def _run_arch(ckpt:str, teacher:str|None) -> str|None:
     "The architecture of a `cocord_train` run's checkpoint (from the `config.json` beside it), checked against `teacher`"
     config = Path(ckpt).expanduser().parent/'config.json'
     if not Path(ckpt).expanduser().is_file() or not config.is_file(): return teacher
-    try: arch = json.loads(config.read_text()).get('student')
-    except (ValueError, OSError, AttributeError): return teacher
+    try: arch = read_json(config).get('student')
+    except RunFolderError: return teacher       # not a readable run's config: the checkpoint is checked when it loads
     if teacher is not None and arch is not None and teacher != arch: raise OptionError(
         f"--teacher {teacher}, but {ckpt} was written by a cocord_train run that trained a {arch} ({config}): leave --teacher "
         f"out to take the run's architecture.")
