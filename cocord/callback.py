@@ -6,7 +6,7 @@
 from __future__ import annotations
 from typing import Callable, Sequence
 from pathlib import Path
-import importlib, inspect, math, time, warnings
+import importlib, inspect, math, os, time, warnings
 import numpy as np
 import torch
 import torch.distributed as dist
@@ -490,8 +490,8 @@ class StepTimer(Callback):
         return float('nan') if not t else 1e3 * float(np.median(t))
 
 # %% ../nbs/10_callback.ipynb #0a9e21be
-TRACKERS = {'tensorboard': 'tensorboard'}   # tracker name -> the package fastai's callback for it needs (pip install ...)
-_OTHER_TRACKERS = {'wandb': 'WandbCallback', 'neptune': 'NeptuneCallback', 'comet': 'CometCallback', 'azureml': 'AzureMLCallback'}
+TRACKERS = {'tensorboard': 'tensorboard', 'wandb': 'wandb'}   # tracker name -> the package fastai's callback for it needs (pip install ...)
+_OTHER_TRACKERS = {'comet': 'CometCallback', 'azureml': 'AzureMLCallback', 'neptune': 'NeptuneCallback'}
 
 def check_trackers(names:str|Sequence[str]|None, # Tracker names (a list, or one comma-separated string); None: none
                   ) -> list[str]:
@@ -505,8 +505,8 @@ def check_trackers(names:str|Sequence[str]|None, # Tracker names (a list, or one
         if n not in TRACKERS:
             known = _OTHER_TRACKERS.get(n)
             raise OptionError(f"Unknown tracker {n!r}: cocord logs to {', '.join(TRACKERS)}." + (
-                f" fastai's {known} needs an account and the network; give it to fit's cbs yourself (it logs the "
-                f"progress table per epoch, not the terms per step)." if known else ''))
+                f" fastai's {known} is not set up by cocord; give it to fit's cbs yourself (it logs the progress "
+                f"table per epoch, not the terms per step)." if known else ''))
         out.append(n)
     return out
 
@@ -535,8 +535,41 @@ class TrackTerms(Callback):
 
     def after_fit(self): self.source, self.writers = None, []
 
-def tracker_callbacks(names:str|Sequence[str]|None, # Trackers: 'tensorboard' (a list, or one comma-separated string)
-                      log_dir:str|Path, # Folder of the trackers' files (TensorBoard: its event files)
+class _WandbWriter:
+    "The `add_scalar` `TrackTerms` writes through, for fastai's `WandbCallback`: logs to its run at its step"
+    def __init__(self, cb): self.cb = cb
+    def add_scalar(self, tag:str, value:float, step:int): self.cb.wandb.log({tag: value}, step=self.cb._wandb_step)
+
+def _check_wandb_login(wandb, log_dir):
+    "An `OptionError` now, before any training, if wandb would refuse to open a run"
+    if os.environ.get('WANDB_MODE') in ('offline', 'disabled', 'dryrun'): return   # wandb.login would only warn
+    try: wandb.login(verify=False)   # offline by `wandb offline`: a warning, no error
+    except wandb.errors.UsageError: raise OptionError(
+        f"Logging to wandb needs a W&B account: run `wandb login` (or set WANDB_API_KEY), or set WANDB_MODE=offline "
+        f"to keep the run in {Path(log_dir)/'wandb'} and upload it later with `wandb sync`.") from None
+
+def _wandb_callback(log_dir, name, config):
+    "fastai's `WandbCallback`, opening its own wandb run in `log_dir` at `before_fit` (unless one is open) and finishing it at `after_fit`"
+    import wandb
+    from fastai.callback.wandb import WandbCallback
+    _check_wandb_login(wandb, log_dir)
+    class WandbRunCallback(WandbCallback):
+        def before_fit(self):
+            self.opened = wandb.run is None
+            if self.opened: wandb.init(dir=str(log_dir), name=name, config=config, project=os.environ.get('WANDB_PROJECT', 'cocord'),
+                                       settings=wandb.Settings(console='off'))   # the console stays yours: no copy of it in the run
+            super().before_fit()
+        def after_fit(self):
+            super().after_fit()
+            if self.opened: wandb.finish()
+    cb = WandbRunCallback(log_preds=False)
+    cb.wandb, cb.writer = wandb, _WandbWriter(cb)
+    return cb
+
+def tracker_callbacks(names:str|Sequence[str]|None, # Trackers: 'tensorboard', 'wandb' (a list, or one comma-separated string)
+                      log_dir:str|Path, # Folder of the trackers' files: TensorBoard's in <log_dir>/tensorboard, wandb's in <log_dir>/wandb
+                      name:str|None=None, # The run's name where the tracker shows one (wandb); default: the tracker's
+                      config:dict|None=None, # The run's settings, for the trackers that keep them (wandb)
                      ) -> list[Callback]:
     "The callbacks that log a run to the trackers `names`: fastai's, set up for distillation, and `TrackTerms`; [] for none"
     names = check_trackers(names)
@@ -544,8 +577,9 @@ def tracker_callbacks(names:str|Sequence[str]|None, # Trackers: 'tensorboard' (a
     cbs = []
     if 'tensorboard' in names:
         from fastai.callback.tensorboard import TensorBoardCallback
-        tb = TensorBoardCallback(log_dir=str(log_dir), trace_model=False, log_preds=False)
+        tb = TensorBoardCallback(log_dir=str(Path(log_dir)/'tensorboard'), trace_model=False, log_preds=False)
         tb.run_valid = False   # its after_batch writes the training loss: not again at every validation batch
         cbs.append(tb)
+    if 'wandb' in names: cbs.append(_wandb_callback(log_dir, name, config))
     return cbs + [TrackTerms()] if cbs else []
 

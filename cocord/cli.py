@@ -187,8 +187,9 @@ class RunConfig:
     channels_last:bool = option("Run the networks channels-last (the default: faster convolutions, see 31_bench); "
                                 "--no-channels_last keeps PyTorch's default layout", _default_of(DistillationCallback, 'channels_last'),
                                 resume_free=True)
-    log:str = option("Also write every recorded term, each step and each epoch, to a tracker: tensorboard (in <out>/tensorboard; "
-                     "pip install tensorboard)", check=lambda v, name: ','.join(check_trackers(v)) or None, resume_free=True)
+    log:str = option("Also write every recorded term, each step and each epoch, to trackers: tensorboard (in <out>/tensorboard; "
+                     "pip install tensorboard), wandb (pip install wandb; a run named after --out, its files in <out>/wandb; "
+                     "WANDB_MODE=offline without an account), or both: tensorboard,wandb", check=lambda v, name: ','.join(check_trackers(v)) or None, resume_free=True)
     precision:str = option("auto (the default: on a GPU, mixed precision in bfloat16 where it supports it, else float16 with "
                            "loss scaling; float32 on the CPU), fp32, bf16 or fp16 (GPU only). The queue and the loss terms "
                            "stay float32", 'auto', check=partial(check_choice, choices=PRECISIONS), resume_free=True)
@@ -753,7 +754,8 @@ def run(config:RunConfig, # What to run (`None` fields take the defaults, or wit
     c, ck, where = prepare_run(config, resume, overwrite, log)
     out, main = Path(c.out), _launch()[0] == 0
     if main and not resume: log(settings_summary(c))
-    cbs = [*tracker_callbacks(c.log, where/'tensorboard'), *(cbs or [])]    # before any data is read: a missing package is said at once
+    cbs = [*tracker_callbacks(c.log, where, name=out.name, config=asdict(c)),   # before any data is read: a missing package
+           *(cbs or [])]                                                        # or account is said at once
     learn = build_learner(c, where, log, overwrite)
     if main: atomic_write(where/'config.json', json.dumps(asdict(c), indent=1))   # from here on the folder holds this run
     if ck is not None:
