@@ -853,19 +853,20 @@ def comparison_report(table:pd.DataFrame, # A comparison (`comparison.csv`)
     if baseline not in set(table.method): baseline = next(m for m in table.method if m != 'teacher')
     g = paired_gains(table, baseline)
     pts = lambda v: f"{v * 100:+.2f}"
+    p_is = lambda p: 'p < 0.001' if p < 0.001 else f"p = {p:.3f}"
     lines = [] if teacher.empty else [f"  {'teacher':18s} {teacher.iloc[0]:.2%}" + (
         f"  ({pts(teacher.iloc[0] - g.loc[baseline, 'mean'])} points over {baseline})" if len(g) else '')]
     for m, r in g.iterrows():
         spread = f" ± {r['std']:.2%}" if r['seeds'] > 1 else ''
         gain = '' if m == baseline else f"  {pts(r['gain'])}" + (f" ± {r['gain_std'] * 100:.2f}" if r['seeds'] > 1 else '') + \
-               f" points over {baseline}" + ('' if np.isnan(r['p']) else f" (paired t-test p = {r['p']:.3f})")
+               f" points over {baseline}" + ('' if np.isnan(r['p']) else f" (paired t-test {p_is(r['p'])})")
         lines.append(f"  {m:18s} {r['mean']:.2%}{spread}{gain}")
     others = g.drop(index=baseline)
     if others.empty: return '\n'.join(lines)
     if g['seeds'].max() < 2: lines.append(f"Reading: one seed has no spread to judge these differences by; run --seeds 3 or more.")
     else:
         beyond, within = others[others.p < alpha], others[~(others.p < alpha)]
-        say = lambda d: ', '.join(f"{m} ({pts(r['gain'])}, p = {r['p']:.3f})" for m, r in d.iterrows())
+        say = lambda d: ', '.join(f"{m} ({pts(r['gain'])}, {p_is(r['p'])})" for m, r in d.iterrows())
         lines.append(f"Reading (paired t-test over {int(g['seeds'].max())} seeds, p < {alpha}): "
                      + (f"beyond the seeds' spread: {say(beyond)}" if len(beyond) else f"no method differs from {baseline} beyond the seeds' spread")
                      + (f"; within it: {say(within)}." if len(within) else '.'))
@@ -885,8 +886,9 @@ def plot_comparison(table:pd.DataFrame, title:str=''):
         ax.plot(students, [acc.get(methods[i], np.nan) for i in students], color='grey', lw=0.8, alpha=0.6, zorder=2)
     for i, m in enumerate(methods):
         ax.scatter([i] * int((table.method == m).sum()), table.loc[table.method == m, 'last_accuracy'], color='k', zorder=3, s=12)
-        ax.annotate(f'{means[i]:.2%}', (i, means[i]), ha='center', va='bottom', fontsize=9)
-    ax.set_ylim(max(0., table['last_accuracy'].min() - 0.05), min(1., table['last_accuracy'].max() + 0.02))
+        top = max(means[i], table.loc[table.method == m, 'last_accuracy'].max())   # above the bar and its seeds' dots
+        ax.annotate(f'{means[i]:.2%}', (i, top), xytext=(0, 4), textcoords='offset points', ha='center', va='bottom', fontsize=9)
+    ax.set_ylim(max(0., table['last_accuracy'].min() - 0.05), min(1.01, table['last_accuracy'].max() + 0.03))
     ax.set_ylabel('last-epoch accuracy'); ax.set_title(title)
     fig.tight_layout()
     return fig
