@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup demo test user-path gpu-check export clean-venv
+.PHONY: setup demo test user-path gpu-check export hooks clean-venv
 
 $(STAMP): requirements-dev.txt settings.ini setup.py
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), f"cocord needs Python >= 3.11, {sys.executable} is {sys.version.split()[0]}"'
@@ -42,6 +42,10 @@ gpu-check: $(STAMP)
 
 export: $(STAMP)
 	$(BIN)/nbdev_export && $(BIN)/nbdev_clean && $(BIN)/python tools/make_readme.py
+
+# nbdev's git and Jupyter hooks: notebooks are cleaned of outputs' noise when saved, and merge conflicts in them resolved
+hooks: $(STAMP)
+	$(BIN)/nbdev_install_hooks
 
 clean-venv:
 	rm -rf $(VENV)

@@ -6,28 +6,42 @@
 __all__ = []
 
 # %% ../nbs/38_all.ipynb #7a14431b
-from . import errors, queue, momentum, heads, losses, features, distiller, core, augment, callback, kd, crd, dcd, layouts, teachers, data, recipes, probe, detection
-from .models import registry
-from .errors import *
-from .queue import *
-from .momentum import *
-from .heads import *
-from .losses import *
-from .features import *
-from .distiller import *
-from .core import *
-from .augment import *
-from .callback import *
-from .kd import *
-from .crd import *
-from .dcd import *
-from .layouts import *
-from .models.registry import *
-from .teachers import *
-from .data import *
-from .recipes import *
-from .probe import *
-from .detection import *
+from .errors import (CocordError, OptionError, DataError, CheckpointError, MissingFileError, RunFolderError, DiskError,
+                           NonFiniteError)
+from .queue import TeacherDictionary
+from .momentum import momentum_update_
+from .heads import MLPHead, projector, predictor
+from .losses import info_nce, prediction_loss, kd_loss
+from .features import FeatureNotFoundError, find_classifier, features_and_logits
+from .distiller import Distiller
+from .core import CoCoRD, CoCoRDOutput
+from .augment import RandomCropFlip, RandomResizedCropFlip, three_views
+from .callback import (COLUMN_DOCS, DistillationCallback, CoCoRDCallback, AugmentCallback, StepTimer, default_view,
+                             student_learner, plot_curves, unwrap_model, tracker_callbacks)
+from .kd import KD, KDCallback
+from .crd import CRD, CRDCallback
+from .dcd import DCD, DCDCallback
+from .layouts import layout_diff
+from .models.registry import get_model, model_names
+from .teachers import TEACHERS, CheckpointMismatchError, CheckpointDownloadError, read_checkpoint, teacher_path, load_teacher
+from .data import DATASETS, DatasetFormatError, get_dls, check_data
+from .recipes import Recipe, cifar100_recipe, imagenet_recipe, teacher_recipe
+
 
 # %% ../nbs/38_all.ipynb #02ffa989
-__all__ = [name for module in (errors, queue, momentum, heads, losses, features, distiller, core, augment, callback, kd, crd, dcd, layouts, registry, teachers, data, recipes, probe, detection) for name in module.__all__]
+__all__ = [# errors: everything a user can cause and fix
+           'CocordError', 'OptionError', 'DataError', 'CheckpointError', 'MissingFileError', 'RunFolderError', 'DiskError',
+           'NonFiniteError', 'FeatureNotFoundError', 'CheckpointMismatchError', 'CheckpointDownloadError', 'DatasetFormatError',
+           # the pure-PyTorch method and its building blocks
+           'CoCoRD', 'CoCoRDOutput', 'TeacherDictionary', 'momentum_update_', 'MLPHead', 'projector', 'predictor', 'info_nce',
+           'prediction_loss', 'kd_loss', 'find_classifier', 'features_and_logits', 'RandomCropFlip', 'RandomResizedCropFlip',
+           'three_views',
+           # the baselines, and the base every method subclasses
+           'Distiller', 'KD', 'CRD', 'DCD',
+           # the fastai layer
+           'DistillationCallback', 'CoCoRDCallback', 'KDCallback', 'CRDCallback', 'DCDCallback', 'AugmentCallback', 'StepTimer',
+           'default_view', 'student_learner', 'plot_curves', 'unwrap_model', 'tracker_callbacks', 'COLUMN_DOCS',
+           # models, teachers, data and recipes
+           'get_model', 'model_names', 'TEACHERS', 'read_checkpoint', 'teacher_path', 'load_teacher', 'layout_diff', 'DATASETS',
+           'get_dls', 'check_data', 'Recipe', 'cifar100_recipe', 'imagenet_recipe', 'teacher_recipe']
+

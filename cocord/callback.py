@@ -5,6 +5,7 @@
 # %% ../nbs/10_callback.ipynb #e45ebaf7
 from __future__ import annotations
 from typing import Callable, Sequence
+from functools import partial
 from pathlib import Path
 import importlib, inspect, math, os, time, warnings
 import numpy as np
@@ -20,15 +21,16 @@ from fastai.torch_core import find_bs, subplots
 from fastai.vision.core import show_image
 from fastcore.foundation import L
 from fastcore.meta import delegates
-from .distiller import Distiller, check_training_batch
-from .core import CoCoRD, document_arguments
+from .distiller import Distiller, check_training_batch, register_method, MethodOption
+from .core import CoCoRD, document_arguments, CONTRASTIVE_ENCODERS, COGNATE_ENCODERS
+from .queue import KEY_DTYPES
 from .augment import RandomCropFlip, three_views
-from .errors import CocordError, OptionError, DataError, check_int
+from .errors import CocordError, OptionError, DataError, check_int, check_positive, check_weight, check_momentum, check_choice
 try: from fastai.distributed import DistributedDL        # needs Accelerate, as fastai's distributed training does
 except (ImportError, NameError): DistributedDL = None
 
 # %% auto #0
-__all__ = ['COLUMN_DOCS', 'TRACKERS', 'normalized_black', 'default_view', 'check_teacher', 'first_conv_channels',
+__all__ = ['COLUMN_DOCS', 'KD_OPTIONS', 'TRACKERS', 'normalized_black', 'default_view', 'check_teacher', 'first_conv_channels',
            'check_channels', 'has_batchnorm', 'random_augmentations', 'cocord_splitter', 'TrainTerm', 'contrast_chance',
            'epoch_history', 'plot_curves', 'use_backend_broadcast', 'unwrap_model', 'memory_format_of',
            'DistillationCallback', 'CoCoRDCallback', 'student_learner', 'AugmentCallback', 'StepTimer',
@@ -229,8 +231,7 @@ class DistillationCallback(Callback):
     @classmethod
     def distiller_options(cls) -> list[str]:
         "The keyword options the callback passes on to its distiller"
-        renamed = getattr(cls.distiller_class.__init__, 'renamed_options', {})    # old spellings, still accepted
-        return [k for k in inspect.signature(cls.distiller_class).parameters if k not in cls._set_by_callback] + list(renamed)
+        return [k for k in inspect.signature(cls.distiller_class).parameters if k not in cls._set_by_callback]
 
     def build(self, student:nn.Module) -> Distiller:
         "The distiller around `student`; methods that locate features get a validation batch as `sample`"
@@ -445,6 +446,35 @@ class CoCoRDCallback(DistillationCallback):
 # %% ../nbs/10_callback.ipynb #22c13fec
 document_arguments(CoCoRDCallback, "Distill `teacher` into the `Learner`'s model with CoCoRD, with these options:",
                    DistillationCallback.__init__, CoCoRD.__init__)
+
+# %% ../nbs/10_callback.ipynb #6b00cd23
+KD_OPTIONS = dict(kd_weight=MethodOption("λ_kd, weight of the KD term", check_weight),
+                  kd_temperature=MethodOption("KD temperature T", check_positive))   # shared by every method with KD
+_COCORD_OPTIONS = dict(
+    queue_size=MethodOption("CoCoRD: keys in the teacher dictionary; a default never outnumbers the training images (then the "
+                            "largest power of 2 that fits)", check_int, negatives=True),
+    queue_dtype=MethodOption("CoCoRD: storage of the dictionary's keys: float32, or bfloat16 or float16 for half the memory (the "
+                             "contrast is computed in float32 either way; see 37_ablations)", partial(check_choice, choices=tuple(KEY_DTYPES))),
+    temperature=MethodOption("CoCoRD: τ of the contrast", check_positive),
+    student_momentum=MethodOption("CoCoRD: m_r of the slow student", check_momentum),
+    projector_momentum=MethodOption("CoCoRD: m_c of the teacher projector", check_momentum),
+    contrast_weight=MethodOption("CoCoRD: λ_ctr", check_weight),
+    prediction_weight=MethodOption("CoCoRD: λ_pred", check_weight),
+    contrastive_encoder=MethodOption("CoCoRD: what makes the keys: teacher, momentum_student, or none (the cognate encoder)",
+                                     partial(check_choice, choices=CONTRASTIVE_ENCODERS)),
+    cognate_encoder=MethodOption("CoCoRD: what makes the targets of the prediction loss: slow_student, teacher, or none",
+                                 partial(check_choice, choices=COGNATE_ENCODERS)),
+    symmetric=MethodOption("CoCoRD: both directions of the prediction loss", cli=False),
+    proj_dim=MethodOption("CoCoRD: output size of the projectors and predictor", check_int),
+    proj_hidden=MethodOption("CoCoRD: hidden size of the projectors", check_int),
+    pred_hidden=MethodOption("CoCoRD: hidden size of the predictor", check_int))
+_COCORD_DATASETS = dict(digits=dict(queue_size=256), imagenet=dict(queue_size=65536, temperature=0.07, symmetric=False))
+register_method('cocord', CoCoRDCallback, "CoCoRD", _COCORD_OPTIONS, dataset_defaults=_COCORD_DATASETS, title='CoCoRD')
+register_method('cocord+kd', CoCoRDCallback, "CoCoRD with the KD term", {**dict.fromkeys(_COCORD_OPTIONS), **KD_OPTIONS},
+                defaults=dict(kd_weight=1.), dataset_defaults=_COCORD_DATASETS, title='CoCoRD+KD')
+register_method('cocord+learned-t', CoCoRDCallback, "CoCoRD with a learned contrast scale, as DCD's", dict.fromkeys(_COCORD_OPTIONS),
+                fixed=dict(learnable_contrast=True), dataset_defaults=_COCORD_DATASETS, title='CoCoRD+learned-t')
+
 
 # %% ../nbs/10_callback.ipynb #effd09a1
 def student_learner(learn:Learner, # A Learner with a distillation callback (CoCoRD, CRD, KD), or a plain one

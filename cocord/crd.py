@@ -13,7 +13,7 @@ from fastai.data.load import DataLoader
 from .queue import world_size
 from .features import features_and_logits
 from .errors import OptionError, check_int, check_positive, check_weight, check_momentum
-from .distiller import Distiller, probe_pair, renamed_options
+from .distiller import Distiller, probe_pair, register_method, MethodOption
 from fastcore.meta import delegates
 from .callback import DistillationCallback
 
@@ -71,7 +71,6 @@ def _forget_z(module, incompatible_keys):
 
 class CRDMemory(nn.Module):
     "CRD's two memory banks (student and teacher embeddings of every training image) and its normalisers Z"
-    @renamed_options(nce_t='temperature')
     def __init__(self,
                  n_data:int, # N, images in the training set: one row of each bank per image
                  feat_dim:int=128, # Size of the embeddings
@@ -154,7 +153,6 @@ class CRDOutput(NamedTuple):
 # %% ../nbs/12_crd.ipynb #7a567b2d
 class CRD(Distiller):
     "Contrastive representation distillation of `teacher` into `student`"
-    @renamed_options(nce_t='temperature', kd_T='kd_temperature')
     def __init__(self,
                  student:nn.Module, # The classifier being distilled (trained)
                  teacher:nn.Module, # The pretrained classifier (frozen in place)
@@ -294,3 +292,11 @@ class CRDCallback(DistillationCallback):
         idx = self.indices.batch(self.iter, len(x))
         if x.device.type == 'cuda': idx = idx.pin_memory()     # copied without waiting for the device
         return (self.view(x), idx.to(x.device, non_blocking=True))
+
+# %% ../nbs/12_crd.ipynb #00d117ff
+_CRD_OPTIONS = dict(nce_k=MethodOption("CRD: negatives sampled per anchor; a default never outnumbers the training images", check_int,
+                                       negatives=True))
+register_method('crd', CRDCallback, "CRD", _CRD_OPTIONS, title='CRD')
+register_method('crd+kd', CRDCallback, "CRD with the KD term", {'nce_k': None, 'kd_weight': None, 'kd_temperature': None},
+                defaults=dict(kd_weight=1.), title='CRD+KD')
+

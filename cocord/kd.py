@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import NamedTuple
 import torch
 from torch import nn, Tensor
-from .distiller import Distiller, renamed_options, check_classes, output_classes
+from .distiller import Distiller, check_classes, output_classes, register_method
 from .losses import kd_loss
 from .callback import DistillationCallback
 
@@ -22,7 +22,6 @@ class KDOutput(NamedTuple):
 
 class KD(Distiller):
     "Hinton's knowledge distillation of `teacher` into `student`"
-    @renamed_options(T='kd_temperature')
     def __init__(self,
                  student:nn.Module, # The classifier being distilled (trained)
                  teacher:nn.Module, # The pretrained classifier (frozen in place)
@@ -51,3 +50,7 @@ class KD(Distiller):
 class KDCallback(DistillationCallback):
     "Hinton's knowledge distillation from `teacher` into the `Learner`'s model; keyword arguments go to `KD`"
     distiller_class, mixing = KD, True   # teacher and student see the batch fastai's MixUp or CutMix mixed
+
+# %% ../nbs/11_kd.ipynb #9accd835
+register_method('kd', KDCallback, "Hinton's knowledge distillation", {'kd_weight': None, 'kd_temperature': None}, title='KD')
+

@@ -4,7 +4,8 @@
 
 # %% ../nbs/27_tables.ipynb #90bff194
 from __future__ import annotations
-import argparse, ctypes, fcntl, json, os, signal, subprocess, sys, time
+import argparse, ctypes, json, os, signal, subprocess, sys, time
+from filelock import FileLock, Timeout
 from contextlib import contextmanager
 from dataclasses import dataclass, asdict, fields
 from pathlib import Path
@@ -13,9 +14,11 @@ from .errors import CocordError, OptionError, MissingFileError, RunFolderError, 
 from .models.registry import check_model_name
 with ignoring_warning('`torch.jit.script` is deprecated'):   # fastai's imports: noise for command-line users
     from cocord.cli import (RunConfig, METHODS, DISTILLING, OptionsDifferError, teacher_config, resumed_config, holds_run,
-                            read_json, read_run_checkpoint, evaluate, sha256, atomic_write, option_type, config_parser,
+                            read_json, read_run_checkpoint, evaluate, atomic_write, option_type, config_parser,
                             fail, cocord_train, _make_folder, _launch)
     from cocord.data import download_cifar100
+    from cocord.teachers import file_sha256
+    from cocord.distiller import METHODS as REGISTRY
 
 # %% auto #0
 __all__ = ['PUBLISHED_SOURCE', 'PUBLISHED_METHODS', 'PAPER_TABLES', 'OTHER_PAIRS', 'PUBLISHED', 'PAPER_METHODS', 'PAIR_SETS',
@@ -298,12 +301,12 @@ def plan_tables(config:RunConfig, # The options of every run (no teacher, studen
         except OptionsDifferError as e: found.append((Path(c.out), str(e))); return 'fresh'
     for t, s in pairs if distilling else []:
         if t in teacher_of: continue
-        if teachers is not None: teacher_of[t] = find_teacher(teachers, t); shas[t] = sha256(teacher_of[t])
+        if teachers is not None: teacher_of[t] = find_teacher(teachers, t); shas[t] = file_sha256(teacher_of[t])
         else:
             tc = teacher_config(RunConfig(**given, method=distilling[0], teacher=t, student=s, seed=seeds[0]).resolved(),
                                 out/'teachers'/t)
             teacher_of[t] = train_job(f'teachers/{t}', tc, state(tc))
-            if teacher_of[t].state == 'finished': shas[t] = sha256(out/'teachers'/t/'checkpoint.pth')
+            if teacher_of[t].state == 'finished': shas[t] = file_sha256(out/'teachers'/t/'checkpoint.pth')
     runs = {}
     for t, s in pairs:
         for m in methods:
@@ -346,8 +349,7 @@ def tidy_table(plan:TablePlan, teacher_accuracy:dict|None=None, # arch -> accura
     return table
 
 # %% ../nbs/27_tables.ipynb #31385784
-METHOD_NAMES = {'teacher': 'teacher', 'vanilla': 'student (vanilla)', 'kd': 'KD', 'crd': 'CRD', 'crd+kd': 'CRD+KD',
-                'cocord': 'CoCoRD', 'cocord+kd': 'CoCoRD+KD'}
+METHOD_NAMES = {'teacher': 'teacher', 'vanilla': 'student (vanilla)', **{n: m.title for n, m in REGISTRY.items()}}   # registered titles
 
 def _mean_std(fractions:pd.Series) -> str:
     "Mean ± standard deviation (over seeds, n − 1 in the denominator) in %"
@@ -400,13 +402,11 @@ def tables_markdown(table:pd.DataFrame, # From `tidy_table`
 @contextmanager
 def _only_one(out:Path):
     "Hold `out` for this command: a second `cocord_tables` on the same folder is refused, not run over it"
-    f = open(out/'.cocord_tables.lock', 'w')
-    try: fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        f.close()
-        raise RunFolderError(f"Another cocord_tables is running in {out}: wait for it to end, or choose another --out.") from None
+    lock = FileLock(out/'.cocord_tables.lock')
+    try: lock.acquire(timeout=0)
+    except Timeout: raise RunFolderError(f"Another cocord_tables is running in {out}: wait for it to end, or choose another --out.") from None
     try: yield
-    finally: f.close()
+    finally: lock.release()
 
 def teacher_accuracy(plan:TablePlan, log=print) -> dict:
     "The accuracy of each teacher file of `plan` on the runs' validation set; remembered in <out>/teachers/accuracy.json"
@@ -416,7 +416,7 @@ def teacher_accuracy(plan:TablePlan, log=print) -> dict:
         path = plan.teachers.get(t)
         if not isinstance(path, Path) or t in found: continue
         c = RunConfig(**{**plan.config.given(), 'method': 'kd', 'teacher': t, 'student': s, 'teacher_ckpt': str(path)}).resolved()
-        key = json.dumps([t, sha256(path), *(getattr(c, k) for k in ('dataset', 'size', 'channels', 'holdout', 'n_train', 'seed'))])
+        key = json.dumps([t, file_sha256(path), *(getattr(c, k) for k in ('dataset', 'size', 'channels', 'holdout', 'n_train', 'seed'))])
         if key not in cache:
             log(f"evaluating the {t} teacher {path}")
             cache[key] = evaluate(c, t, path)
