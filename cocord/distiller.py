@@ -118,7 +118,7 @@ class MethodOption:
     help:str # One line for `--help`; the defaults are added to it from the registry
     check:Callable|None=None # `check(value, '--name')` returns the value or raises `OptionError`
     cli:bool=True # Offered on the command line (False: set from Python, or by a dataset's defaults)
-    negatives:bool=False # A number of negatives: its default is cut to fit the training images (`cocord.cli.fitted_to_images`)
+    negatives:bool=False # A number of negatives: its default is cut to fit the training images (`cocord.train.config.fitted_to_images`)
     type:type|None=None # Filled in at registration, from the first registered distiller's annotations
 
 @dataclass

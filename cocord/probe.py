@@ -388,7 +388,7 @@ def cocord_probe(argv:list[str]|None=None, # The command line's words (default: 
                 ):
     "Linear probe of a frozen network: top-1 of a linear classifier fitted on its penultimate features of other datasets"
     o = command_options(probe_parser(), argv, options)
-    from cocord.cli import _bars_readable   # cocord_train's bar rule; imported here: cocord.cli's imports set warning filters
+    from cocord.train.trainer import bars_readable   # cocord_train's bar rule; imported here: the trainer's imports set warning filters
     arch, ckpt, num_classes, dataset, datasets, path, size, channels, stats = (o[k] for k in
         ('arch', 'ckpt', 'num_classes', 'dataset', 'datasets', 'path', 'size', 'channels', 'stats'))
     bs, epochs, lr, wd, seed, n_train, workers, out = (o[k] for k in ('bs', 'epochs', 'lr', 'wd', 'seed', 'n_train', 'workers', 'out'))
@@ -411,7 +411,7 @@ def cocord_probe(argv:list[str]|None=None, # The command line's words (default: 
         for name, (kind, where, dls) in loaders.items():
             net = model if stats is None else renormalize(model, kind, stats, channels or 3)
             result = results[name] = linear_probe(net.to(default_device()), dls, epochs=epochs, lr=lr, wd=wd,
-                                                  progress=_bars_readable())   # none in a log file
+                                                  progress=bars_readable())   # none in a log file
             shown = name if where is None else f"{name} {where}"
             print(f"cocord_probe: {arch} ({ckpt}) on {shown}: {result['feature_dim']}-d features, linear probe top-1 "
                   f"{result['top1']:.2%} (train {result['train_top1']:.2%}; {result['n_train']} train / {result['n_test']} test images, "

@@ -10,8 +10,12 @@ from pathlib import Path
 import numpy as np, pandas as pd
 from .errors import CocordError, OptionError, ignoring_warning, disk_error
 with ignoring_warning('`torch.jit.script` is deprecated'):   # fastai's imports: noise for command-line users
-    from cocord.cli import (RunConfig, ensure_teacher, evaluate, run_or_resume, atomic_write, save_figure, option_type,
-                            config_parser, fail, _make_folder, _launch)
+    from cocord.train.config import RunConfig
+    from cocord.train.trainer import ensure_teacher
+    from cocord.train.compare import evaluate, run_or_resume
+    from cocord.train.files import atomic_write, save_figure
+    from cocord.cli import option_type, config_parser, fail
+    from cocord.train.folders import make_run_folder, launch_info
 
 # %% auto #0
 __all__ = ['parse_grid', 'grid_cells', 'cell_name', 'sweep', 'summarize_sweep', 'plot_sweep', 'sweep_parser', 'cocord_sweep']
@@ -67,7 +71,7 @@ def sweep(config:RunConfig, # Dataset, method, architectures and every option th
     for cell in cells: RunConfig(**{**asdict(config), **cell}).resolved()     # every cell's options checked before any training
     c = config.resolved()
     out = Path(config.out if config.out is not None else f'runs/{c.data_name()}-sweep')
-    _make_folder(out)
+    make_run_folder(out)
     if c.method != 'vanilla' and c.teacher_ckpt is None: c.teacher_ckpt = str(ensure_teacher(c, out/'teacher', log, progress, overwrite))
     rows = []
     for seed in seeds:
@@ -142,7 +146,7 @@ def cocord_sweep(argv:list[str]|None=None): # The arguments (default: the comman
     specs, seeds, overwrite = a.pop('grid'), a.pop('seeds'), a.pop('overwrite')
     try:
         if seeds < 1: raise OptionError(f"--seeds must be at least 1, got {seeds}.")
-        if _launch()[2] > 1: raise OptionError("A sweep runs in one process; launch single runs with torchrun or accelerate.")
+        if launch_info()[2] > 1: raise OptionError("A sweep runs in one process; launch single runs with torchrun or accelerate.")
         config = RunConfig(**a)
         axes = parse_grid(specs)
         unused = RunConfig(**{**a, **grid_cells(axes)[0]}).inapplicable()

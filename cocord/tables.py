@@ -13,9 +13,12 @@ import pandas as pd
 from .errors import CocordError, OptionError, MissingFileError, RunFolderError, ignoring_warning, disk_error
 from .models.registry import check_model_name
 with ignoring_warning('`torch.jit.script` is deprecated'):   # fastai's imports: noise for command-line users
-    from cocord.cli import (RunConfig, METHODS, DISTILLING, OptionsDifferError, teacher_config, resumed_config, holds_run,
-                            read_json, read_run_checkpoint, evaluate, atomic_write, option_type, config_parser,
-                            fail, cocord_train, _make_folder, _launch)
+    from cocord.train.config import RunConfig, METHODS, DISTILLING
+    from cocord.train.folders import OptionsDifferError, resumed_config, holds_run, make_run_folder, launch_info
+    from cocord.train.trainer import teacher_config
+    from cocord.train.files import read_json, read_run_checkpoint, atomic_write
+    from cocord.train.compare import evaluate
+    from cocord.cli import option_type, config_parser, fail, cocord_train
     from cocord.data import download_cifar100
     from cocord.teachers import file_sha256
     from cocord.distiller import METHODS as REGISTRY
@@ -438,7 +441,7 @@ def make_tables(config:RunConfig, # The options of every run (`dataset` default:
     "Train, resume or read every pair × method × seed, each run a process; write `table.csv` and `table.md`"
     out = tables_out(config)
     plan_tables(config, pairs, list(methods), tuple(seeds), teachers, overwrite)     # bad input: refused before any folder is made
-    _make_folder(out)
+    make_run_folder(out)
     with _only_one(out):
         plan = plan_tables(config, pairs, list(methods), tuple(seeds), teachers, overwrite)   # again, now that no other command can run here
         c = plan.config
@@ -507,7 +510,7 @@ def cocord_tables(argv:list[str]|None=None): # The arguments (default: the comma
             gpus = [g.strip() for g in gpus.split(',')]
             if not all(gpus): raise OptionError(f"--gpus: write GPU ids separated by commas, e.g. 0,1,2,3.")
         n_jobs = n_jobs or (len(gpus) if gpus else 1)
-        if _launch()[2] > 1: raise OptionError("cocord_tables starts its own processes: run it once, not under torchrun or accelerate.")
+        if launch_info()[2] > 1: raise OptionError("cocord_tables starts its own processes: run it once, not under torchrun or accelerate.")
         first = a['seed'] or 0
         table = make_tables(RunConfig(**a), parse_pairs(pairs), parse_methods(methods), tuple(range(first, first + seeds)),
                             teachers, n_jobs, gpus, overwrite)

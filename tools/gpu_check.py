@@ -196,7 +196,8 @@ def check_fastai_precision(device:torch.device) -> tuple[bool, str]:
         if (keys.dtype, keys.device.type) != (torch.float32, device.type):
             problems.append(f"{method}: the queue is {keys.dtype} on {keys.device}")
         if not values or not all(map(math.isfinite, values)): problems.append(f"{method}: non-finite: {learn.recorder.values}")
-    from cocord.cli import RunConfig, run, resolve_precision     # cocord_train's default: --precision auto
+    from cocord.train.config import RunConfig
+    from cocord.train.trainer import run, resolve_precision   # cocord_train's default: --precision auto
     logged = []
     with tempfile.TemporaryDirectory() as tmp, contextlib.redirect_stdout(io.StringIO()):
         summary = run(RunConfig(dataset='digits', epochs=2, out=tmp), log=logged.append, progress=False)
