@@ -8,14 +8,14 @@ __all__ = []
 # %% ../nbs/38_all.ipynb #7a14431b
 from .errors import (CocordError, OptionError, DataError, CheckpointError, MissingFileError, RunFolderError, DiskError,
                            NonFiniteError)
-from .queue import TeacherDictionary
-from .momentum import momentum_update_
-from .heads import MLPHead, projector, predictor
-from .losses import info_nce, prediction_loss, kd_loss
-from .features import FeatureNotFoundError, find_classifier, features_and_logits
+from .blocks.queue import TeacherDictionary
+from .blocks.momentum import momentum_update_
+from .blocks.heads import MLPHead, projector, predictor
+from .blocks.losses import info_nce, prediction_loss, kd_loss
+from .blocks.features import FeatureNotFoundError, find_classifier, features_and_logits
 from .distiller import Distiller
 from .core import CoCoRD, CoCoRDOutput
-from .augment import RandomCropFlip, RandomResizedCropFlip, three_views
+from .blocks.augment import RandomCropFlip, RandomResizedCropFlip, three_views
 from .callback import (COLUMN_DOCS, DistillationCallback, CoCoRDCallback, AugmentCallback, StepTimer, default_view,
                              student_learner, plot_curves, unwrap_model, tracker_callbacks)
 from .kd import KD, KDCallback

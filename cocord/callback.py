@@ -23,8 +23,8 @@ from fastcore.foundation import L
 from fastcore.meta import delegates
 from .distiller import Distiller, check_training_batch, register_method, MethodOption
 from .core import CoCoRD, document_arguments, CONTRASTIVE_ENCODERS, COGNATE_ENCODERS
-from .queue import KEY_DTYPES
-from .augment import RandomCropFlip, three_views
+from .blocks.queue import KEY_DTYPES
+from .blocks.augment import RandomCropFlip, three_views
 from .errors import CocordError, OptionError, DataError, check_int, check_positive, check_weight, check_momentum, check_choice
 try: from fastai.distributed import DistributedDL        # needs Accelerate, as fastai's distributed training does
 except (ImportError, NameError): DistributedDL = None
@@ -210,7 +210,7 @@ class DistillationCallback(Callback):
                  views:Callable|Sequence[Callable]|None=None, # Augmentation of training batches (CoCoRD: one, or one per view); default: `default_view`
                  padding:int=4, # Default view: pixels of black padding before the random crop back to the image size
                  flip:bool=True, # Default view: flip half the images horizontally
-                 channels_last:bool=True, # Run the networks channels-last (faster convolutions, `31_bench`); False: in the student's layout
+                 channels_last:bool=True, # Run the networks channels-last (faster convolutions, `31_experiments_bench`); False: in the student's layout
                  **kwargs): # Options of `distiller_class`
         if not isinstance(channels_last, bool): raise OptionError(f"channels_last must be True or False, got {channels_last!r}.")
         self.teacher, self.distiller_kwargs, self.epoch_means = check_teacher(teacher), kwargs, {}

@@ -10,12 +10,12 @@ from fastcore.docments import docments
 import torch
 from torch import nn, Tensor
 import torch.nn.functional as F
-from .queue import TeacherDictionary
+from .blocks.queue import TeacherDictionary
 from .errors import OptionError, check_positive, check_weight, check_momentum, check_choice
-from .momentum import momentum_update_, frozen_copy
-from .heads import projector, predictor
-from .losses import info_nce, prediction_loss, kd_loss, contrast_accuracy, LearnableContrast, full_precision
-from .features import features_and_logits
+from .blocks.momentum import momentum_update_, frozen_copy
+from .blocks.heads import projector, predictor
+from .blocks.losses import info_nce, prediction_loss, kd_loss, contrast_accuracy, LearnableContrast, full_precision
+from .blocks.features import features_and_logits
 from .distiller import Distiller, probe_pair, check_training_batch
 
 # %% auto #0

@@ -10,8 +10,8 @@ import torch
 from torch import nn, Tensor
 import torch.nn.functional as F
 from fastai.data.load import DataLoader
-from .queue import world_size
-from .features import features_and_logits
+from .blocks.queue import world_size
+from .blocks.features import features_and_logits
 from .errors import OptionError, check_int, check_positive, check_weight, check_momentum
 from .distiller import Distiller, probe_pair, register_method, MethodOption
 from fastcore.meta import delegates
@@ -259,7 +259,7 @@ class CRDCallback(DistillationCallback):
                  negatives:str='uniform', # 'uniform' over the dataset, or 'other_class' (RepDistiller's CIFAR loader)
                  padding:int=4, # Default view: pixels of black padding before the random crop back to the image size
                  flip:bool=True, # Default view: flip half the images horizontally
-                 channels_last:bool=True, # Run the networks channels-last (faster convolutions, `31_bench`); False: in the student's layout
+                 channels_last:bool=True, # Run the networks channels-last (faster convolutions, `31_experiments_bench`); False: in the student's layout
                  **kwargs):
         if negatives not in ('uniform', 'other_class'): raise OptionError(f"negatives must be 'uniform' or 'other_class', got {negatives!r}.")
         super().__init__(teacher, views, padding, flip, channels_last, **kwargs)

@@ -9,8 +9,8 @@ import torch
 from torch import nn, Tensor
 import torch.nn.functional as F
 from .errors import check_int, check_positive, check_weight
-from .losses import LearnableContrast, full_precision
-from .features import features_and_logits
+from .blocks.losses import LearnableContrast, full_precision
+from .blocks.features import features_and_logits
 from .distiller import Distiller, probe_pair, register_method
 from .callback import DistillationCallback
 from .crd import CRDEmbed

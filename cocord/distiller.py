@@ -11,8 +11,8 @@ import torch
 from torch import nn, Tensor
 import torch.nn.functional as F
 from .errors import OptionError, check_positive, check_weight
-from .losses import kd_loss
-from .features import probe_classifier, eval_mode
+from .blocks.losses import kd_loss
+from .blocks.features import probe_classifier, eval_mode
 
 # %% auto #0
 __all__ = ['METHOD_OPTIONS', 'METHODS', 'freeze_teacher', 'leave_out_teacher', 'check_classes', 'output_classes', 'probe_pair',

@@ -8,7 +8,7 @@ from typing import NamedTuple
 import torch
 from torch import nn, Tensor
 from .distiller import Distiller, check_classes, output_classes, register_method
-from .losses import kd_loss
+from .blocks.losses import kd_loss
 from .callback import DistillationCallback
 
 # %% auto #0

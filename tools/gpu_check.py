@@ -7,7 +7,7 @@
 3. DistributedDataParallel over NCCL: `torchrun` with one process per GPU trains CoCoRD through `learn.distrib_ctx()`;
    every process ends with the same weights and the same queue (one GPU: that it runs);
 4. SyncBatchNorm: the same with `learn.distrib_ctx(sync_bn=True)`;
-5. `cocord.bench.benchmark` on the GPU in both memory layouts, resnet32x4 -> resnet8x4 (batch 64, 32x32, 100 classes, queue 2048) and
+5. `cocord.experiments.bench.benchmark` on the GPU in both memory layouts, resnet32x4 -> resnet8x4 (batch 64, 32x32, 100 classes, queue 2048) and
    ResNet-34 -> ResNet-18 (batch 256, 224x224, 1000 classes, queue 65536): steps per second, peak GPU memory, and the
    memory the queue takes on the GPU.
 
@@ -297,7 +297,7 @@ def check_ddp(device:torch.device, sync_bn:bool=False, nproc:int|None=None) -> t
 # ---------------------------------------------------------------------------------------------------------- check 5
 def queue_memory(device:torch.device, size:int, dim:int=2048) -> tuple[int, int]:
     "Bytes that a `TeacherDictionary(size, dim)` takes on `device` (CUDA's allocator; 0 on a CPU), and its keys' bytes"
-    from cocord.queue import TeacherDictionary
+    from cocord.blocks.queue import TeacherDictionary
     cuda = device.type == 'cuda'
     before = torch.cuda.memory_allocated(device) if cuda else 0
     queue = TeacherDictionary(size, dim).to(device)
@@ -309,7 +309,7 @@ def queue_memory(device:torch.device, size:int, dim:int=2048) -> tuple[int, int]
 def check_bench(device:torch.device, teacher:str, student:str, bs:int, size:int, n_classes:int, queue_size:int,
                 steps:int=4, warmup:int=2, repeats:int=2) -> tuple[bool, str]:
     "`benchmark` (plain, floor and full CoCoRD steps in both layouts, interleaved) on the GPU, its peak memory, and the queue's"
-    from cocord.bench import benchmark
+    from cocord.experiments.bench import benchmark
     cuda = device.type == 'cuda'
     gc.collect()
     if cuda: torch.cuda.empty_cache(); torch.cuda.reset_peak_memory_stats(device)

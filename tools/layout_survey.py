@@ -1,12 +1,12 @@
-"""Where does channels-last pay? `cocord.bench.benchmark` in both layouts for the paper's 13 CIFAR-100 pairs and the
+"""Where does channels-last pay? `cocord.experiments.bench.benchmark` in both layouts for the paper's 13 CIFAR-100 pairs and the
 two small defaults (digits at 8x8, Fashion-MNIST at 32x32); one JSON line per pair and layout.
 
 Usage: .venv/bin/python tools/layout_survey.py > layout_survey.jsonl      (about 30 minutes on a 2-core CPU; run alone)
-`nbs/31_bench.ipynb` reads such lines from `nbs/experiments/bench/layout_survey.jsonl`.
+`nbs/31_experiments_bench.ipynb` reads such lines from `nbs/experiments/bench/layout_survey.jsonl`.
 """
 import json, warnings
-from cocord.bench import benchmark
-from cocord.tables import PAIR_SETS
+from cocord.experiments.bench import benchmark
+from cocord.experiments.tables import PAIR_SETS
 
 if __name__ == '__main__':
     warnings.filterwarnings('ignore', message='The queue holds')

@@ -2,12 +2,12 @@
 
 Usage: .venv/bin/python tools/time_step.py [--teacher resnet34] [--student resnet18] [--bs 64] [--size 32] [--steps 12]
 Prints the median time per training step (forward, loss, backward, optimizer step) of each, and their ratio.
-Steps are timed by `cocord.callback.StepTimer` (through `cocord.bench.learner_step_times`), on `cocord.bench`'s
+Steps are timed by `cocord.callback.StepTimer` (through `cocord.experiments.bench.learner_step_times`), on `cocord.experiments.bench`'s
 synthetic batches; the networks are `get_model`'s (torchvision's for resnet18/resnet34, or any zoo name).
 """
 import argparse, statistics
 import torch
-from cocord.bench import timing_dls, learner_step_times        # cocord imports fastai without its torch.jit warning
+from cocord.experiments.bench import timing_dls, learner_step_times        # cocord imports fastai without its torch.jit warning
 from cocord.callback import CoCoRDCallback
 from cocord.models.registry import get_model
 from fastai.data.transforms import Normalize

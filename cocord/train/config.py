@@ -125,7 +125,7 @@ class _SharedOptions:
     seed:int = option("Random seed (the first one with --seeds)", 0, check=partial(check_int, lo=0))
     workers:int = option("Data-loading worker processes", 0, check=partial(check_int, lo=0), resume_free=True)
     sync_bn:bool = option("Multi-process runs: synchronise BatchNorm statistics across processes (CUDA only)", False)
-    channels_last:bool = option("Run the networks channels-last (the default: faster convolutions, see 31_bench); "
+    channels_last:bool = option("Run the networks channels-last (the default: faster convolutions, see 31_experiments_bench); "
                                 "--no-channels_last keeps PyTorch's default layout", _default_of(DistillationCallback, 'channels_last'),
                                 resume_free=True)
     log:str = option("Also write every recorded term, each step and each epoch, to trackers: tensorboard (in <out>/tensorboard; "

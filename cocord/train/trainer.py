@@ -11,7 +11,7 @@ from pathlib import Path
 import torch
 import pandas as pd
 from ..errors import ignoring_warning, OptionError, RunFolderError, NonFiniteError
-from ..augment import RandomResizedCropFlip
+from ..blocks.augment import RandomResizedCropFlip
 from ..data import get_dls
 from ..distiller import METHODS as REGISTRY, METHOD_OPTIONS
 from ..models.registry import get_model
