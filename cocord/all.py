@@ -14,13 +14,13 @@ from .blocks.heads import MLPHead, projector, predictor
 from .blocks.losses import info_nce, prediction_loss, kd_loss
 from .blocks.features import FeatureNotFoundError, find_classifier, features_and_logits
 from .distiller import Distiller
-from .core import CoCoRD, CoCoRDOutput
+from .methods.cocord import CoCoRD, CoCoRDOutput
 from .blocks.augment import RandomCropFlip, RandomResizedCropFlip, three_views
 from .callback import (COLUMN_DOCS, DistillationCallback, CoCoRDCallback, AugmentCallback, StepTimer, default_view,
                              student_learner, plot_curves, unwrap_model, tracker_callbacks)
-from .kd import KD, KDCallback
-from .crd import CRD, CRDCallback
-from .dcd import DCD, DCDCallback
+from .methods.kd import KD, KDCallback
+from .methods.crd import CRD, CRDCallback
+from .methods.dcd import DCD, DCDCallback
 from .layouts import layout_diff
 from .models.registry import get_model, model_names
 from .teachers import TEACHERS, CheckpointMismatchError, CheckpointDownloadError, read_checkpoint, teacher_path, load_teacher

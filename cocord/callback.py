@@ -22,7 +22,7 @@ from fastai.vision.core import show_image
 from fastcore.foundation import L
 from fastcore.meta import delegates
 from .distiller import Distiller, check_training_batch, register_method, MethodOption
-from .core import CoCoRD, document_arguments, CONTRASTIVE_ENCODERS, COGNATE_ENCODERS
+from .methods.cocord import CoCoRD, document_arguments, CONTRASTIVE_ENCODERS, COGNATE_ENCODERS
 from .blocks.queue import KEY_DTYPES
 from .blocks.augment import RandomCropFlip, three_views
 from .errors import CocordError, OptionError, DataError, check_int, check_positive, check_weight, check_momentum, check_choice

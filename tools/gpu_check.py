@@ -126,7 +126,7 @@ def check_cuda_cells(device:torch.device, notebooks:dict[str, int]) -> tuple[boo
 # ---------------------------------------------------------------------------------------------------------- check 2
 def check_autocast(device:torch.device) -> tuple[bool, str]:
     "One CoCoRD step (CoCoRD+KD, so every term exists) under `torch.autocast` per half type: logits in it, the rest float32"
-    from cocord.core import CoCoRD
+    from cocord.methods.cocord import CoCoRD
     from cocord.testing import SmallNet
     import torch.nn.functional as F
     halves = ([torch.float16] + ([torch.bfloat16] if torch.cuda.is_bf16_supported() else [])
