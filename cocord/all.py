@@ -17,7 +17,8 @@ from .distiller import Distiller
 from .methods.cocord import CoCoRD, CoCoRDOutput
 from .blocks.augment import RandomCropFlip, RandomResizedCropFlip, three_views
 from .callback import (COLUMN_DOCS, DistillationCallback, CoCoRDCallback, AugmentCallback, StepTimer, default_view,
-                             student_learner, plot_curves, unwrap_model, tracker_callbacks)
+                             student_learner, plot_curves, unwrap_model)
+from .trackers import tracker_callbacks
 from .methods.kd import KD, KDCallback
 from .methods.crd import CRD, CRDCallback
 from .methods.dcd import DCD, DCDCallback

@@ -7,12 +7,12 @@ from __future__ import annotations
 from typing import Callable, Sequence
 from functools import partial
 from pathlib import Path
-import importlib, inspect, math, os, time, warnings
+import inspect, math, time, warnings
 import numpy as np
 import torch
 import torch.distributed as dist
 from torch import nn
-from fastai.learner import Learner, Metric, Recorder
+from fastai.learner import Learner, Metric
 from fastai.callback.core import Callback
 from fastai.callback.mixup import MixHandler
 from fastai.data.transforms import Normalize
@@ -30,11 +30,10 @@ try: from fastai.distributed import DistributedDL        # needs Accelerate, as 
 except (ImportError, NameError): DistributedDL = None
 
 # %% auto #0
-__all__ = ['COLUMN_DOCS', 'KD_OPTIONS', 'TRACKERS', 'normalized_black', 'default_view', 'check_teacher', 'first_conv_channels',
+__all__ = ['COLUMN_DOCS', 'KD_OPTIONS', 'normalized_black', 'default_view', 'check_teacher', 'first_conv_channels',
            'check_channels', 'has_batchnorm', 'random_augmentations', 'cocord_splitter', 'TrainTerm', 'contrast_chance',
            'epoch_history', 'plot_curves', 'use_backend_broadcast', 'unwrap_model', 'memory_format_of',
-           'DistillationCallback', 'CoCoRDCallback', 'student_learner', 'AugmentCallback', 'StepTimer',
-           'check_trackers', 'TrackTerms', 'tracker_callbacks']
+           'DistillationCallback', 'CoCoRDCallback', 'student_learner', 'AugmentCallback', 'StepTimer']
 
 # %% ../nbs/10_callback.ipynb #c44334dd
 def normalized_black(dls) -> torch.Tensor|float:
@@ -518,98 +517,3 @@ class StepTimer(Callback):
         "Median step time in milliseconds, after the first `warmup` steps (of all steps in a run shorter than that)"
         t = self.times[self.warmup:] or self.times
         return float('nan') if not t else 1e3 * float(np.median(t))
-
-# %% ../nbs/10_callback.ipynb #0a9e21be
-TRACKERS = {'tensorboard': 'tensorboard', 'wandb': 'wandb'}   # tracker name -> the package fastai's callback for it needs (pip install ...)
-_OTHER_TRACKERS = {'comet': 'CometCallback', 'azureml': 'AzureMLCallback', 'neptune': 'NeptuneCallback'}
-
-def check_trackers(names:str|Sequence[str]|None, # Tracker names (a list, or one comma-separated string); None: none
-                  ) -> list[str]:
-    "The tracker names of `names`, lower-case and each once, or an `OptionError` naming those there are (`TRACKERS`)"
-    if names is None: return []
-    out = []
-    for n in (names.split(',') if isinstance(names, str) else names):
-        if not isinstance(n, str): raise OptionError(f"A tracker is named by a string ({', '.join(TRACKERS)}), got {n!r}.")
-        n = n.strip().lower()
-        if not n or n in out: continue
-        if n not in TRACKERS:
-            known = _OTHER_TRACKERS.get(n)
-            raise OptionError(f"Unknown tracker {n!r}: cocord logs to {', '.join(TRACKERS)}." + (
-                f" fastai's {known} is not set up by cocord; give it to fit's cbs yourself (it logs the progress "
-                f"table per epoch, not the terms per step)." if known else ''))
-        out.append(n)
-    return out
-
-def _require(package:str, tracker:str):
-    "Import `package`, or an `OptionError` that says how to install it"
-    try: return importlib.import_module(package)
-    except ImportError: raise OptionError(
-        f"Logging to {tracker} needs the {package} package, which is not installed: pip install {package}") from None
-
-class TrackTerms(Callback):
-    "Write every term the `DistillationCallback` records, at every training step, through the writer of each tracker's callback (tag `step/train_<term>`)"
-    order = Recorder.order + 2   # after fastai's TensorBoardCallback (Recorder.order + 1), whose before_fit opens its writer
-    def before_fit(self):
-        self.source = next((cb for cb in self.learn.cbs if isinstance(cb, DistillationCallback)), None)
-        self.writers = [w for cb in self.learn.cbs if cb is not self and cb.run   # fastai's trackers stop on ranks > 0
-                        for w in [cb.__dict__.get('writer')] if hasattr(w, 'add_scalar')]
-
-    def before_train(self):
-        "A run resumed by `fit(..., start_epoch=k)` goes on with the step numbers of an uninterrupted run"
-        if self.writers and self.learn.train_iter == 0 and self.epoch > 0: self.learn.train_iter = self.epoch * len(self.dls.train)
-
-    def after_batch(self):
-        if not self.training or self.source is None or not self.writers: return
-        for name, v in self.source.step_values().items():
-            for w in self.writers: w.add_scalar(f'step/{name}', v, self.train_iter)
-
-    def after_fit(self): self.source, self.writers = None, []
-
-class _WandbWriter:
-    "The `add_scalar` `TrackTerms` writes through, for fastai's `WandbCallback`: logs to its run at its step"
-    def __init__(self, cb): self.cb = cb
-    def add_scalar(self, tag:str, value:float, step:int): self.cb.wandb.log({tag: value}, step=self.cb._wandb_step)
-
-def _check_wandb_login(wandb, log_dir):
-    "An `OptionError` now, before any training, if wandb would refuse to open a run"
-    if os.environ.get('WANDB_MODE') in ('offline', 'disabled', 'dryrun'): return   # wandb.login would only warn
-    try: wandb.login(verify=False)   # offline by `wandb offline`: a warning, no error
-    except wandb.errors.UsageError: raise OptionError(
-        f"Logging to wandb needs a W&B account: run `wandb login` (or set WANDB_API_KEY), or set WANDB_MODE=offline "
-        f"to keep the run in {Path(log_dir)/'wandb'} and upload it later with `wandb sync`.") from None
-
-def _wandb_callback(log_dir, name, config):
-    "fastai's `WandbCallback`, opening its own wandb run in `log_dir` at `before_fit` (unless one is open) and finishing it at `after_fit`"
-    import wandb
-    from fastai.callback.wandb import WandbCallback
-    _check_wandb_login(wandb, log_dir)
-    class WandbRunCallback(WandbCallback):
-        def before_fit(self):
-            self.opened = wandb.run is None
-            if self.opened: wandb.init(dir=str(log_dir), name=name, config=config, project=os.environ.get('WANDB_PROJECT', 'cocord'),
-                                       settings=wandb.Settings(console='off'))   # the console stays yours: no copy of it in the run
-            super().before_fit()
-        def after_fit(self):
-            super().after_fit()
-            if self.opened: wandb.finish()
-    cb = WandbRunCallback(log_preds=False)
-    cb.wandb, cb.writer = wandb, _WandbWriter(cb)
-    return cb
-
-def tracker_callbacks(names:str|Sequence[str]|None, # Trackers: 'tensorboard', 'wandb' (a list, or one comma-separated string)
-                      log_dir:str|Path, # Folder of the trackers' files: TensorBoard's in <log_dir>/tensorboard, wandb's in <log_dir>/wandb
-                      name:str|None=None, # The run's name where the tracker shows one (wandb); default: the tracker's
-                      config:dict|None=None, # The run's settings, for the trackers that keep them (wandb)
-                     ) -> list[Callback]:
-    "The callbacks that log a run to the trackers `names`: fastai's, set up for distillation, and `TrackTerms`; [] for none"
-    names = check_trackers(names)
-    for n in names: _require(TRACKERS[n], n)
-    cbs = []
-    if 'tensorboard' in names:
-        from fastai.callback.tensorboard import TensorBoardCallback
-        tb = TensorBoardCallback(log_dir=str(Path(log_dir)/'tensorboard'), trace_model=False, log_preds=False)
-        tb.run_valid = False   # its after_batch writes the training loss: not again at every validation batch
-        cbs.append(tb)
-    if 'wandb' in names: cbs.append(_wandb_callback(log_dir, name, config))
-    return cbs + [TrackTerms()] if cbs else []
-

@@ -16,7 +16,8 @@ from ..models.registry import check_model_name
 from ..recipes import Recipe, cifar100_recipe, imagenet_recipe
 from ..teachers import TEACHERS
 with ignoring_warning('`torch.jit.script` is deprecated'):   # fastai's imports: noise for command-line users
-    from cocord.callback import DistillationCallback, default_view, check_trackers
+    from cocord.callback import DistillationCallback, default_view
+    from cocord.trackers import check_trackers
     import cocord.methods.kd, cocord.methods.crd, cocord.methods.dcd   # the methods that ship register when imported (CoCoRD's: cocord.callback)
 from .files import read_json
 

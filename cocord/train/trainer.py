@@ -26,7 +26,8 @@ with ignoring_warning('`torch.jit.script` is deprecated'):   # fastai's imports:
     from fastai.torch_core import set_seed
     import fastai.callback.channelslast        # Learner.to_channelslast
     import fastai.callback.fp16                # Learner.to_fp16, Learner.to_bf16
-    from cocord.callback import AugmentCallback, StepTimer, DistributedDL, default_view, tracker_callbacks
+    from cocord.callback import AugmentCallback, StepTimer, DistributedDL, default_view
+    from cocord.trackers import tracker_callbacks
 from .folders import (OptionsDifferError, RunCheckpoint, holds_run, in_process_group, launch_info, prepare_run,
                                   replace_run, restore_checkpoint, resumed_config, write_outputs)
 from .config import RunConfig, dataset_defaults, training_images
