@@ -46,6 +46,9 @@ class ConfigParser(argparse.ArgumentParser):
         try: from_file = options_file(path)
         except CocordError as e: self.exit(2, f"{self.prog}: error: {e}\n")
         if getattr(a, 'epochs', None) is not None: from_file.pop('milestones', None)   # the file's are for its own epochs
+        if getattr(a, 'method', None) is not None:     # other methods than the file's: what none of them takes is left out
+            takes = {f.name: f.metadata['methods'] for f in fields(RunConfig)}
+            from_file = {k: v for k, v in from_file.items() if takes[k] is None or any(m in takes[k] for m in a.method.split(','))}
         for k, v in from_file.items():
             if getattr(a, k, None) is None: setattr(a, k, v)
         return a

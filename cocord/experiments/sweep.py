@@ -12,7 +12,7 @@ from ..errors import CocordError, OptionError, ignoring_warning, disk_error
 with ignoring_warning('`torch.jit.script` is deprecated'):   # fastai's imports: noise for command-line users
     from cocord.train.config import RunConfig
     from cocord.train.trainer import ensure_teacher
-    from cocord.train.compare import evaluate, run_or_resume
+    from cocord.train.compare import run_or_resume
     from cocord.train.files import atomic_write, save_figure
     from cocord.cli import option_type, config_parser, fail
     from cocord.train.folders import make_run_folder, launch_info

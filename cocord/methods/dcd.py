@@ -8,7 +8,7 @@ from typing import NamedTuple
 import torch
 from torch import nn, Tensor
 import torch.nn.functional as F
-from ..errors import check_int, check_positive, check_weight
+from ..errors import check_int, check_weight
 from ..blocks.losses import LearnableContrast, full_precision
 from ..blocks.features import features_and_logits
 from ..distiller import Distiller, probe_pair, register_method

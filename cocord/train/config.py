@@ -79,7 +79,7 @@ def _run_arch(ckpt:str, teacher:str|None) -> str|None:
     return arch or teacher
 
 def option(help:str, # One line for `--help`
-           default=None, # Used when neither the user nor the dataset sets it: a value, or a function of the config
+           default=None, # Used when neither the user nor the dataset sets it
            methods:tuple|None=None, # The methods that use it (None: every method)
            check=None, # `check(value, '--name')` returns the value or raises `OptionError`
            cli:bool=True, # Offered on the command line
@@ -163,7 +163,7 @@ class _SharedOptions:
             m, v = f.metadata, getattr(c, f.name)
             if m['methods'] is not None and c.method not in m['methods']: v = None
             elif v is None and f.name in METHOD_OPTIONS: v = REGISTRY[c.method].default(f.name, c.dataset)
-            elif v is None: v = DATASET_DEFAULTS[c.dataset].get(f.name, m['default'](c) if callable(m['default']) else m['default'])
+            elif v is None: v = DATASET_DEFAULTS[c.dataset].get(f.name, m['default'])
             elif m['check'] is not None: v = m['check'](v, f'--{f.name}')
             setattr(c, f.name, v)
         for arch in (c.student, c.teacher):
@@ -191,9 +191,9 @@ class _SharedOptions:
         given = dict(bs=self.bs, lr=self.lr, milestones=None if self.milestones is None else tuple(self.milestones))
         return Recipe(**{**asdict(r), **{k: v for k, v in given.items() if v is not None}})
 
-    def method_kwargs(self, **names) -> dict:
-        "Keyword arguments of the method's callback, `argument=option`, for the options that are set"
-        return {arg: getattr(self, opt) for arg, opt in names.items() if getattr(self, opt) is not None}
+    def method_kwargs(self, names) -> dict:
+        "The options `names` that are set, as keyword arguments of the method's callback"
+        return {k: getattr(self, k) for k in names if getattr(self, k) is not None}
 
 def _defaults_text(name:str, methods:tuple) -> str:
     "` (default ...)` of method option `name`, from the registry: its default for each method that takes it, and each dataset's"

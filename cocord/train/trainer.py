@@ -92,7 +92,7 @@ def method_callbacks(c:RunConfig, teacher, dls) -> list:
     views = _views(c, dls)
     if c.method == 'vanilla': return [AugmentCallback(views)]
     m = REGISTRY[c.method]
-    return [m.callback(teacher, views=views, channels_last=c.channels_last, **m.fixed, **c.method_kwargs(**{k: k for k in m.options}))]
+    return [m.callback(teacher, views=views, channels_last=c.channels_last, **m.fixed, **c.method_kwargs(m.options))]
 
 
 # %% ../../nbs/25d_train_trainer.ipynb #b90e1a65
