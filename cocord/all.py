@@ -14,9 +14,9 @@ from .blocks.heads import MLPHead, projector, predictor
 from .blocks.losses import info_nce, prediction_loss, kd_loss
 from .blocks.features import FeatureNotFoundError, find_classifier, features_and_logits
 from .distiller import Distiller
-from .methods.cocord import CoCoRD, CoCoRDOutput
+from .methods.cocord import CoCoRD, CoCoRDOutput, CoCoRDCallback
 from .blocks.augment import RandomCropFlip, RandomResizedCropFlip, three_views
-from .callback import (COLUMN_DOCS, DistillationCallback, CoCoRDCallback, AugmentCallback, StepTimer, default_view,
+from .callback import (COLUMN_DOCS, DistillationCallback, AugmentCallback, StepTimer, default_view,
                              student_learner, plot_curves, unwrap_model)
 from .trackers import tracker_callbacks
 from .methods.kd import KD, KDCallback

@@ -161,7 +161,7 @@ def check_fastai_precision(device:torch.device) -> tuple[bool, str]:
     from fastai.learner import Learner
     from fastai.losses import CrossEntropyLossFlat
     import fastai.callback.fp16    # Learner.to_fp16, Learner.to_bf16
-    from cocord.callback import CoCoRDCallback
+    from cocord.methods.cocord import CoCoRDCallback
     from cocord.testing import synthetic_dls, small_cnn, small_teacher
 
     class Dtypes(Callback):
@@ -229,7 +229,8 @@ def ddp_worker(out:Path, sync_bn:bool):
     from fastai.optimizer import SGD
     from fastai.torch_core import set_seed
     import fastai.distributed   # Learner.distrib_ctx
-    from cocord.callback import CoCoRDCallback, unwrap_model
+    from cocord.callback import unwrap_model
+    from cocord.methods.cocord import CoCoRDCallback
     from cocord.testing import synthetic_dls, small_cnn
     rank, local_rank, world = (int(os.environ[k]) for k in ('RANK', 'LOCAL_RANK', 'WORLD_SIZE'))
     cuda = torch.cuda.is_available()

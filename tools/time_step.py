@@ -8,7 +8,7 @@ synthetic batches; the networks are `get_model`'s (torchvision's for resnet18/re
 import argparse, statistics
 import torch
 from cocord.experiments.bench import timing_dls, learner_step_times        # cocord imports fastai without its torch.jit warning
-from cocord.callback import CoCoRDCallback
+from cocord.methods.cocord import CoCoRDCallback
 from cocord.models.registry import get_model
 from fastai.data.transforms import Normalize
 from fastai.learner import Learner

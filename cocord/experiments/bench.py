@@ -16,7 +16,8 @@ with ignoring_warning('`torch.jit.script` is deprecated'):   # fastai's imports:
     from fastai.losses import CrossEntropyLossFlat
     from fastai.torch_core import TensorImage, TensorCategory
     import fastai.callback.channelslast        # Learner.to_channelslast
-    from cocord.callback import CoCoRDCallback, StepTimer, default_view
+    from cocord.callback import StepTimer, default_view
+    from cocord.methods.cocord import CoCoRDCallback
     from cocord.blocks.features import features_and_logits
     from cocord.blocks.losses import info_nce
     from cocord.blocks.queue import TeacherDictionary, KEY_DTYPES

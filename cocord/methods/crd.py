@@ -15,7 +15,7 @@ from ..blocks.features import features_and_logits
 from ..errors import OptionError, check_int, check_positive, check_weight, check_momentum
 from ..distiller import Distiller, probe_pair, register_method, MethodOption
 from fastcore.meta import delegates
-from ..callback import DistillationCallback
+from ..callback import DistillationCallback, KD_OPTIONS
 
 # %% auto #0
 __all__ = ['CRDEmbed', 'uniform_negatives', 'other_class_negatives', 'estimate_log_z', 'CRDMemory', 'crd_nce_loss', 'CRDOutput',
@@ -297,6 +297,6 @@ class CRDCallback(DistillationCallback):
 _CRD_OPTIONS = dict(nce_k=MethodOption("CRD: negatives sampled per anchor; a default never outnumbers the training images", check_int,
                                        negatives=True))
 register_method('crd', CRDCallback, "CRD", _CRD_OPTIONS, title='CRD')
-register_method('crd+kd', CRDCallback, "CRD with the KD term", {'nce_k': None, 'kd_weight': None, 'kd_temperature': None},
+register_method('crd+kd', CRDCallback, "CRD with the KD term", {'nce_k': None, **KD_OPTIONS},
                 defaults=dict(kd_weight=1.), title='CRD+KD')
 

@@ -12,7 +12,7 @@ from ..errors import check_int, check_weight
 from ..blocks.losses import LearnableContrast, full_precision
 from ..blocks.features import features_and_logits
 from ..distiller import Distiller, probe_pair, register_method
-from ..callback import DistillationCallback
+from ..callback import DistillationCallback, KD_OPTIONS
 from .crd import CRDEmbed
 
 # %% auto #0
@@ -91,6 +91,6 @@ class DCDCallback(DistillationCallback):
 
 # %% ../../nbs/13_methods_dcd.ipynb #ca57f0a7
 register_method('dcd', DCDCallback, "DCD", title='DCD')
-register_method('dcd+kd', DCDCallback, "DCD with the KD term", {'kd_weight': None, 'kd_temperature': None}, defaults=dict(kd_weight=1.),
+register_method('dcd+kd', DCDCallback, "DCD with the KD term", KD_OPTIONS, defaults=dict(kd_weight=1.),
                 title='DCD+KD')
 

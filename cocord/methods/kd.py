@@ -9,7 +9,7 @@ import torch
 from torch import nn, Tensor
 from ..distiller import Distiller, check_classes, output_classes, register_method
 from ..blocks.losses import kd_loss
-from ..callback import DistillationCallback
+from ..callback import DistillationCallback, KD_OPTIONS
 
 # %% auto #0
 __all__ = ['KDOutput', 'KD', 'KDCallback']
@@ -52,5 +52,5 @@ class KDCallback(DistillationCallback):
     distiller_class, mixing = KD, True   # teacher and student see the batch fastai's MixUp or CutMix mixed
 
 # %% ../../nbs/11_methods_kd.ipynb #9accd835
-register_method('kd', KDCallback, "Hinton's knowledge distillation", {'kd_weight': None, 'kd_temperature': None}, title='KD')
+register_method('kd', KDCallback, "Hinton's knowledge distillation", KD_OPTIONS, title='KD')
 
