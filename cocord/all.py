@@ -25,7 +25,9 @@ from .methods.dcd import DCD, DCDCallback
 from .layouts import layout_diff
 from .models.registry import get_model, model_names
 from .teachers import TEACHERS, CheckpointMismatchError, CheckpointDownloadError, read_checkpoint, teacher_path, load_teacher
-from .data import DATASETS, DatasetFormatError, get_dls, check_data
+from .datasets import DatasetFormatError
+from .data import DATASETS, get_dls
+from .data_check import check_data
 from .recipes import Recipe, cifar100_recipe, imagenet_recipe, teacher_recipe
 
 

@@ -4,37 +4,30 @@
 
 # %% ../nbs/23_data.ipynb #f24bbf7f
 from __future__ import annotations
-from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
-import argparse, functools, gzip, math, os, pickle, random, re, shutil, statistics, sys, time, importlib.util
-from http.client import HTTPException
-from urllib.error import URLError
-from urllib.parse import urlparse
+import functools
 import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import Tensor
 from PIL import Image
-from fastcore.parallel import parallel
-from .errors import CocordError, DataError, OptionError, MissingFileError, DiskError, ignoring_warning
+from .errors import DataError, OptionError, MissingFileError, ignoring_warning
+from .datasets import (DatasetFormatError, ImageArrays, check_images, scan_class_folders, read_class_folders,
+                             load_digits_arrays, load_fashion_mnist_arrays, load_cifar100_arrays, download_cifar100)
 with ignoring_warning('`torch.jit.script` is deprecated'):   # fastai's imports: noise for command-line users
     from fastai.data.core import TfmdDL, DataLoaders
-    from fastai.data.external import URLs, untar_data, fastai_path
     from fastai.data.block import DataBlock, CategoryBlock, TransformBlock
-    from fastai.data.transforms import IntToFloatTensor, Normalize, CategoryMap, Category, image_extensions
+    from fastai.data.transforms import IntToFloatTensor, Normalize, CategoryMap, Category
     from fastai.torch_core import TensorImage, TensorCategory, default_device
     from fastai.vision.core import imagenet_stats, PILImage
     from fastai.vision.augment import Resize, CropPad
 
+
 # %% auto #0
-__all__ = ['DATASETS', 'STATS', 'FASHION_MNIST_CLASSES', 'FASHION_MNIST_DEBIAN', 'FASHION_MNIST_FILES', 'CIFAR100_URL',
-           'IMAGENET_1K', 'DatasetFormatError', 'channel_stats', 'IntToFloat', 'check_images', 'ClassFolders',
-           'scan_class_folders', 'read_class_folders', 'ImageArrays', 'load_digits_arrays', 'read_idx',
-           'find_fashion_mnist', 'load_fashion_mnist_arrays', 'read_array_pickle', 'load_cifar100_arrays',
-           'download_cifar100', 'split_indices', 'check_split_args', 'ArrayDataset', 'ArrayDL', 'resize_arrays',
-           'set_channels', 'dls_from_arrays', 'CenterResize', 'CenterCrop', 'dls_from_folders', 'folder_train_size',
-           'get_dls', 'DataReport', 'check_data', 'check_data_parser', 'cocord_check_data']
+__all__ = ['DATASETS', 'STATS', 'channel_stats', 'IntToFloat', 'split_indices', 'check_split_args', 'ArrayDataset', 'ArrayDL',
+           'resize_arrays', 'set_channels', 'dls_from_arrays', 'CenterResize', 'CenterCrop', 'dls_from_folders',
+           'folder_roots', 'folder_train_size', 'get_dls']
 
 # %% ../nbs/23_data.ipynb #9f452c90
 DATASETS = ('digits', 'fashion_mnist', 'cifar100', 'imagenet', 'folder')
@@ -47,12 +40,6 @@ STATS = {
     'folder':        (tuple(imagenet_stats[0]), tuple(imagenet_stats[1])),
 }
 
-FASHION_MNIST_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat',
-                         'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot']
-FASHION_MNIST_DEBIAN = Path('/usr/share/datasets/fashion-mnist')   # where `apt-get install dataset-fashion-mnist` puts it
-
-class DatasetFormatError(DataError):
-    "Files that are not (or not entirely) a dataset of the expected format (a `cocord.errors.DataError`)"
 
 # %% ../nbs/23_data.ipynb #2caadfd5
 def channel_stats(stats:tuple, # `(mean, std)`, one value per channel of the dataset
@@ -68,341 +55,6 @@ def channel_stats(stats:tuple, # `(mean, std)`, one value per channel of the dat
 class IntToFloat(IntToFloatTensor):
     "fastai's `IntToFloatTensor`, with a decoding that rounds to the nearest integer instead of truncating"
     def decodes(self, o:TensorImage): return (o.clamp(0., 1.) * self.div).round().long() if self.div else o
-
-# %% ../nbs/23_data.ipynb #c9bf2541
-def _map_files(fn, files:list, workers:int|None=None, chunk:int=256, slow:float=1e-3) -> list:
-    "`[fn(f) for f in files]` in order; by `workers` threads (None: as many as slow storage calls for, 1: none)"
-    if workers == 1 or len(files) <= chunk: return [fn(f) for f in files]
-    head, start = [], time.perf_counter()
-    if workers is None:      # time the first files: PIL's parsing holds the GIL, so threads only help while storage is slow
-        head = [fn(f) for f in files[:chunk]]
-        if time.perf_counter() - start < slow * chunk: return head + [fn(f) for f in files[chunk:]]
-    rest = files[len(head):]
-    parts = [rest[i:i + chunk] for i in range(0, len(rest), chunk)]
-    done = parallel(lambda fs: [fn(f) for f in fs], parts, n_workers=workers, threadpool=True, progress=False)
-    return head + [r for part in done for r in part]
-
-def _unreadable_error(bad:list, n:int, shown:int=3) -> DatasetFormatError:
-    "One error counting the `(file, exception)` pairs `bad` among `n` files and naming the first `shown`"
-    k = len(bad)
-    first = '; '.join(f"{f} could not be read as an image: {str(e) or type(e).__name__}" for f, e in bad[:shown])
-    more = f"; and {k - shown} more" if k > shown else ''
-    return DatasetFormatError(f"{k} of the {n} image files {'is' if k == 1 else 'are'} unreadable (truncated, damaged or not "
-                              f"images): {first}{more}. Remove or replace {'it' if k == 1 else 'them'}, then run again.")
-
-def _read_files(read, files:list, workers:int|None=None) -> list:
-    "`[read(f) for f in files]` (by `_map_files`), or one `DataError` naming every file that `read` failed on"
-    def attempt(f):
-        try: return read(f), None
-        except Exception as e: return None, e
-    found = _map_files(attempt, files, workers)
-    bad = [(f, e) for f, (_, e) in zip(files, found) if e is not None]
-    if bad: raise _unreadable_error(bad, len(files))
-    return [r for r, _ in found]
-
-_END_MARKERS = {'JPEG': b'\xff\xd9', 'MPO': b'\xff\xd9', 'PNG': b'IEND\xaeB`\x82'}   # how a whole file of these formats ends
-
-def _ends_whole(f, fmt:str, tail:int=4096) -> bool:
-    "Whether image file `f` of PIL format `fmt` has its end marker in its last `tail` bytes (True for formats without one)"
-    marker = _END_MARKERS.get(fmt)
-    if marker is None: return True
-    with open(f, 'rb') as fh:
-        fh.seek(max(fh.seek(0, os.SEEK_END) - tail, 0))
-        return marker in fh.read()
-
-def _header_size(f, verify:bool=False) -> tuple[int, int]:
-    "The `(width, height)` in image file `f`'s header (after PIL's `verify` if `verify`); a file that does not end whole is decoded, to raise if truncated"
-    with Image.open(f) as im:
-        size, fmt = im.size, im.format
-        if verify: im.verify()
-    if not _ends_whole(f, fmt):
-        with Image.open(f) as im: im.load()
-    return size
-
-def _verified_size(f) -> tuple[int, int]:
-    "The `(width, height)` of image file `f`, once PIL has opened and verified it, and checked how it ends"
-    return _header_size(f, verify=True)
-
-def check_images(files:list, # Image files
-                 workers:int|None=None, # Threads (None: a pool of Python's default size if the first files are slow to read; 1: none)
-                ) -> list[tuple[int, int]]:
-    "The `(width, height)` of every image file, after opening and verifying each with PIL; one `DataError` naming the unreadable ones"
-    return _read_files(_verified_size, list(files), workers)
-
-# %% ../nbs/23_data.ipynb #748980bf
-def _is_image_name(name:str) -> bool:
-    "Whether file `name` has an image extension, as fastai's `get_image_files` decides it"
-    return f".{name.split('.')[-1].lower()}" in image_extensions
-
-def _files_under(folder:str) -> tuple[list[str], list[str]]:
-    "The image files and the other files under `folder`, recursively (links to folders followed, hidden names skipped)"
-    images, others, todo = [], [], [folder]
-    while todo:
-        d = todo.pop()
-        try:
-            with os.scandir(d) as entries:
-                for e in entries:
-                    if e.name.startswith('.'): continue
-                    if e.is_dir(): todo.append(e.path)
-                    else: (images if _is_image_name(e.name) else others).append(e.path)
-        except OSError as e: raise DatasetFormatError(f"The folder {d} could not be listed: {e}.") from None
-    return images, others
-
-@dataclass
-class ClassFolders:
-    "What a folder of class folders holds: per class folder its image files and other files (paths as `str`), and loose files"
-    root: Path
-    images: dict[str, list[str]]   # every class folder (sorted by name, with or without images) -> its image files
-    others: dict[str, list[str]]   # class folder -> its files that are not images
-    loose: list[str]               # files lying directly in `root`, in no class folder
-
-    @property
-    def counts(self) -> dict[str, int]: return {c: len(fs) for c, fs in self.images.items()}
-
-def scan_class_folders(root:Path, # A folder of class folders
-                      ) -> ClassFolders:
-    "Every class folder of `root` with its image and other files, found by `os.scandir` (no file is opened)"
-    root = Path(root)
-    if not root.is_dir(): raise MissingFileError(f"No such folder: {root} (looking for class folders of images).")
-    images, others, loose = {}, {}, []
-    try:
-        with os.scandir(root) as it: entries = sorted((e for e in it if not e.name.startswith('.')), key=lambda e: e.name)
-    except OSError as e: raise DatasetFormatError(f"The folder {root} could not be listed: {e}.") from None
-    for e in entries:
-        if e.is_dir(): images[e.name], others[e.name] = _files_under(e.path)
-        else: loose.append(e.path)
-    return ClassFolders(root, images, others, loose)
-
-def read_class_folders(root:Path, # A folder of class folders
-                       classes:list[str]|None=None, # The training set's classes, which `root`'s must be among (None: `root`'s own)
-                      ) -> tuple[list[Path], Tensor, list[str]]:
-    "The image files in the class folders of `root` (sorted by path), their class indices, and the classes"
-    root = Path(root)
-    per_class = [(c, sorted(map(Path, fs))) for c, fs in scan_class_folders(root).images.items() if fs]   # classes in name order
-    if not per_class: raise DatasetFormatError(f"No images in the class folders of {root}.")
-    files, names = [f for _, fs in per_class for f in fs], [c for c, fs in per_class for _ in fs]
-    found = sorted(set(names))
-    if classes is None: classes = found
-    unknown = [c for c in found if c not in classes]
-    if unknown: raise DatasetFormatError(f"{root} has class folders that the training set lacks: {', '.join(unknown[:5])}.")
-    o2i = {c: i for i, c in enumerate(classes)}
-    return files, torch.tensor([o2i[c] for c in names]), list(classes)
-
-# %% ../nbs/23_data.ipynb #9a926635
-@dataclass(repr=False)
-class ImageArrays:
-    "An in-memory image classification dataset: uint8 images (N, C, H, W) and int64 labels, train and test"
-    train_x: Tensor
-    train_y: Tensor
-    test_x: Tensor
-    test_y: Tensor
-    classes: list[str]
-
-    def __repr__(self):
-        shape = lambda x: '×'.join(map(str, x.shape))
-        return f"ImageArrays(train {shape(self.train_x)}, test {shape(self.test_x)}, {len(self.classes)} classes)"
-
-    def check(self, where:str='') -> ImageArrays:
-        "`self`, after checking that it is a well-formed dataset (`where` names its source in errors)"
-        where = f"{where}: " if where else ''
-        n = len(self.classes)
-        if n < 2: raise DatasetFormatError(f"{where}a classifier needs at least 2 classes, found {n}{f' ({self.classes[0]})' if n else ''}.")
-        for split in ('train', 'test'):
-            x, y = getattr(self, f'{split}_x'), getattr(self, f'{split}_y')
-            if x.dtype != torch.uint8 or x.ndim != 4: raise DatasetFormatError(
-                f"{where}{split} images must be uint8 (N, C, H, W), got {x.dtype} {tuple(x.shape)}.")
-            if len(x) == 0: raise DatasetFormatError(f"{where}the {split} split is empty.")
-            if len(x) != len(y): raise DatasetFormatError(f"{where}{len(x)} {split} images but {len(y)} labels.")
-            if y.min() < 0 or y.max() >= len(self.classes): raise DatasetFormatError(
-                f"{where}{split} labels run from {y.min().item()} to {y.max().item()}, outside the {len(self.classes)} classes.")
-        if self.train_x.shape[1:] != self.test_x.shape[1:]: raise DatasetFormatError(
-            f"{where}train images are {tuple(self.train_x.shape[1:])}, test images {tuple(self.test_x.shape[1:])}.")
-        return self
-
-# %% ../nbs/23_data.ipynb #de87d5c4
-def load_digits_arrays() -> ImageArrays:
-    "scikit-learn's digits as uint8 images (0..16 scaled to 0..255), split 1347 train / 450 test"
-    try:
-        from sklearn.datasets import load_digits
-        from sklearn.model_selection import train_test_split
-    except ImportError as e: raise MissingFileError(
-        f"The 'digits' dataset comes with scikit-learn, which could not be imported ({e}): pip install scikit-learn") from e
-    d = load_digits()
-    x = torch.from_numpy(d.images).mul(255 / 16).round().to(torch.uint8)[:, None]
-    y = torch.from_numpy(d.target).long()
-    idx_train, idx_test = train_test_split(np.arange(len(y)), test_size=0.25, random_state=0, stratify=d.target)
-    idx_train, idx_test = torch.from_numpy(idx_train), torch.from_numpy(idx_test)
-    return ImageArrays(x[idx_train], y[idx_train], x[idx_test], y[idx_test], [str(c) for c in d.target_names]).check('digits')
-
-# %% ../nbs/23_data.ipynb #e48f7d76
-FASHION_MNIST_FILES = dict(train_x='train-images-idx3-ubyte', train_y='train-labels-idx1-ubyte',
-                           test_x='t10k-images-idx3-ubyte', test_y='t10k-labels-idx1-ubyte')
-
-def _read_bytes(path:Path) -> bytes:
-    "The content of `path`, gunzipped if it is a gzip file"
-    raw = path.read_bytes()
-    if raw[:2] != b'\x1f\x8b': return raw
-    try: return gzip.decompress(raw)
-    except (OSError, EOFError, gzip.BadGzipFile) as e: raise DatasetFormatError(f"{path} is not a valid gzip file: {e}") from None
-
-def read_idx(path:str|Path, # An IDX file, gzipped or not
-             magic:int, # The magic number it must have: 2051 for images, 2049 for labels
-            ) -> Tensor:
-    "The uint8 array stored in IDX file `path`"
-    path, raw = Path(path), _read_bytes(Path(path))
-    what = {2049: 'labels', 2051: 'images'}.get(magic, f'magic {magic}')
-    found = int.from_bytes(raw[:4], 'big') if len(raw) >= 4 else None
-    if found != magic: raise DatasetFormatError(
-        f"{path} is not an IDX file of {what}: its magic number is {found}, expected {magic}.")
-    ndim, start = magic & 0xff, 4 + 4 * (magic & 0xff)
-    shape = tuple(int.from_bytes(raw[4+4*i:8+4*i], 'big') for i in range(ndim))
-    if len(raw) != start + math.prod(shape): raise DatasetFormatError(
-        f"{path} is ill-formed: its header announces {what} of shape {shape} ({math.prod(shape)} bytes), "
-        f"but it holds {max(len(raw) - start, 0)} bytes of data.")
-    return torch.from_numpy(np.frombuffer(raw, np.uint8, offset=start).reshape(shape).copy())
-
-# %% ../nbs/23_data.ipynb #1e112803
-def find_fashion_mnist(path:str|Path|None=None, # Folder of the IDX files (or its parent of `raw/`); None: Debian's
-                      ) -> dict[str, Path]:
-    "The four Fashion-MNIST IDX files, keyed as `FASHION_MNIST_FILES`"
-    if path is None: roots = [FASHION_MNIST_DEBIAN]
-    else:
-        path = Path(path).expanduser()
-        if not path.exists(): raise MissingFileError(f"No such folder: {path} (looking for Fashion-MNIST's IDX files).")
-        roots = [path, path/'raw', path/'FashionMNIST'/'raw']
-    def first(root, name): return next((f for f in (root/name, root/f'{name}.gz') if f.is_file()), None)
-    for root in roots:
-        found = {k: first(root, name) for k, name in FASHION_MNIST_FILES.items()}
-        if all(found.values()): return found
-    hint = (" Install Debian's package (apt-get install dataset-fashion-mnist) or pass the folder holding them as path."
-            if path is None else '')
-    raise MissingFileError(f"Fashion-MNIST not found: looked for {', '.join(FASHION_MNIST_FILES.values())} "
-                           f"(each optionally .gz) in {', '.join(map(str, roots))}.{hint}")
-
-def load_fashion_mnist_arrays(path:str|Path|None=None, # Folder of the IDX files (or its parent of `raw/`); None: Debian's
-                             ) -> ImageArrays:
-    "Fashion-MNIST from its IDX files: 60000 train and 10000 test 28×28 grey images"
-    files = find_fashion_mnist(path)
-    x = {k: read_idx(f, 2051)[:, None] for k, f in files.items() if k.endswith('_x')}
-    y = {k: read_idx(f, 2049).long() for k, f in files.items() if k.endswith('_y')}
-    return ImageArrays(x['train_x'], y['train_y'], x['test_x'], y['test_y'], list(FASHION_MNIST_CLASSES)
-                      ).check(f"Fashion-MNIST in {files['train_x'].parent}")
-
-# %% ../nbs/23_data.ipynb #97357683
-_NP_CORE = 'numpy._core' if importlib.util.find_spec('numpy._core') else 'numpy.core'
-
-class _ArrayUnpickler(pickle.Unpickler):
-    "An unpickler for plain containers of numpy arrays; it refuses any other class or function"
-    allowed = {('numpy', 'ndarray'), ('numpy', 'dtype'), ('_codecs', 'encode'),
-               *((f'numpy.{c}.multiarray', f) for c in ('core', '_core') for f in ('_reconstruct', 'scalar'))}
-    def find_class(self, module, name):
-        if (module, name) not in self.allowed: raise pickle.UnpicklingError(f"refused to load {module}.{name}")
-        if module.startswith(('numpy.core.', 'numpy._core.')): module = _NP_CORE + '.' + module.split('.', 2)[2]
-        return super().find_class(module, name)
-
-def read_array_pickle(path:Path, # A pickled dict of arrays and lists, as the CIFAR python version has
-                      keys:tuple=(), # Keys it must hold (as str; stored as bytes or str)
-                     ) -> dict:
-    "The dict pickled in `path`, with its keys as str, read without running code"
-    try:
-        with open(path, 'rb') as f: obj = _ArrayUnpickler(f, encoding='bytes').load()
-    except pickle.UnpicklingError as e:
-        if 'refused' in str(e): raise DatasetFormatError(
-            f"{path} holds Python objects beyond arrays and lists ({e}); dataset pickles are not unpickled beyond that, "
-            f"since unpickling can run code.") from None
-        raise DatasetFormatError(f"{path} could not be read as a pickle: {e}") from None
-    except Exception as e: raise DatasetFormatError(f"{path} could not be read as a pickle: {e}") from None
-    if not isinstance(obj, dict): raise DatasetFormatError(f"{path} holds a {type(obj).__name__}, expected a dict.")
-    obj = {(k.decode() if isinstance(k, bytes) else k): v for k, v in obj.items()}
-    missing = [k for k in keys if k not in obj]
-    if missing: raise DatasetFormatError(f"{path} lacks the key(s) {', '.join(missing)} (it has {', '.join(map(str, obj))}).")
-    return obj
-
-# %% ../nbs/23_data.ipynb #56558dd0
-def _cifar_pickle_split(path:Path) -> tuple[Tensor, Tensor]:
-    "Images and fine labels of one CIFAR-100 python-version pickle"
-    d = read_array_pickle(path, ('data', 'fine_labels'))
-    x, y = np.asarray(d['data']), np.asarray(d['fine_labels'])
-    if x.dtype != np.uint8 or x.ndim != 2 or x.shape[1] != 3072: raise DatasetFormatError(
-        f"{path}: 'data' must be uint8 rows of 3072 = 3×32×32 values, got {x.dtype} {x.shape}.")
-    return torch.from_numpy(x.reshape(-1, 3, 32, 32).copy()), torch.from_numpy(y.astype(np.int64))
-
-def _cifar_from_pickles(folder:Path) -> ImageArrays:
-    names = read_array_pickle(folder/'meta', ('fine_label_names',))['fine_label_names']
-    classes = [n.decode() if isinstance(n, bytes) else str(n) for n in names]
-    return ImageArrays(*_cifar_pickle_split(folder/'train'), *_cifar_pickle_split(folder/'test'), classes
-                      ).check(f"CIFAR-100 in {folder}")
-
-# %% ../nbs/23_data.ipynb #68da27d1
-def _read_images(files:list[Path], where:Path) -> Tensor:
-    "The image files, all of one size, as one uint8 tensor (N, 3, H, W); one `DataError` naming those that cannot be decoded"
-    ims = _read_files(lambda f: np.asarray(PILImage.create(f)), files)
-    shapes = {im.shape for im in ims}
-    if len(shapes) > 1: raise DatasetFormatError(f"The images in {where} differ in size: {sorted(shapes)[:3]}.")
-    return torch.from_numpy(np.stack(ims)).permute(0, 3, 1, 2).contiguous()
-
-def _cifar_from_pngs(path:Path) -> ImageArrays:
-    "CIFAR-100 from `train/` and `test/` class folders of PNGs (fastai's layout), decoded into memory"
-    train_files, train_y, classes = read_class_folders(path/'train')
-    test_files, test_y, _ = read_class_folders(path/'test', classes)
-    return ImageArrays(_read_images(train_files, path/'train'), train_y, _read_images(test_files, path/'test'), test_y, classes
-                      ).check(f"CIFAR-100 in {path}")
-
-# %% ../nbs/23_data.ipynb #b67e910f
-def load_cifar100_arrays(path:str|Path, # Folder with `cifar-100-python/` (or its content), or `train/` and `test/` class folders
-                        ) -> ImageArrays:
-    "CIFAR-100 from the python version's pickles or from folders of PNGs, detected from the folder's content"
-    if path is None: raise OptionError("cifar100 needs a path: the folder holding cifar-100-python/, or train/ and test/ class folders "
-                                      "(get_dls('cifar100') without a path downloads it with fastai's untar_data).")
-    path = Path(path).expanduser()
-    if not path.exists(): raise MissingFileError(f"No such folder: {path} (looking for CIFAR-100).")
-    for folder in (path/'cifar-100-python', path):
-        if all((folder/n).is_file() for n in ('train', 'test', 'meta')): return _cifar_from_pickles(folder)
-    if (path/'train').is_dir() and (path/'test').is_dir(): return _cifar_from_pngs(path)
-    raise DatasetFormatError(f"{path} is not a CIFAR-100 folder: expected cifar-100-python/{{train,test,meta}} "
-                             f"(or train, test, meta directly in it) or train/ and test/ folders of class folders.")
-
-# %% ../nbs/23_data.ipynb #5a082b56
-CIFAR100_URL = URLs.CIFAR_100     # fastai's archive of CIFAR-100 as PNG folders: cifar100/{train,test}/<class>/*.png
-
-def _archive_paths(url:str) -> tuple[Path, Path]:
-    "Where fastai's `untar_data(url)` puts the archive, and the folder it unpacks it into"
-    archive = fastai_path('archive')/Path(urlparse(url).path).name
-    stem = archive.stem
-    return archive, fastai_path('data')/(stem[:-4] if stem.endswith('.tar') else stem)
-
-def download_cifar100(url:str|None=None, # The archive's URL (default: `CIFAR100_URL`, fastai's `URLs.CIFAR_100`)
-                      log=print, # Told where the archive and the images go, when they are downloaded
-                     ) -> Path:
-    "The folder of CIFAR-100's PNGs (`train/`, `test/`), downloaded and unpacked by fastai's `untar_data` the first time"
-    url = CIFAR100_URL if url is None else url
-    archive, dest = _archive_paths(url)
-    fresh = not dest.exists()
-    if fresh: log(f"Downloading CIFAR-100 with fastai's untar_data: {url} -> {archive}, unpacked into {dest}")
-    try: path = untar_data(url)
-    except BaseException as e:
-        cut = isinstance(e, NameError) and 'ContentTooShortError' in str(e)     # fastcore's urlretrieve raises it unimported
-        network = cut or isinstance(e, (URLError, HTTPException, ConnectionError, TimeoutError))
-        why = 'the connection closed before the whole archive arrived' if cut else f"{type(e).__name__}: {e}"
-        disk = not network and isinstance(e, OSError) and e.errno is not None     # a full or read-only disk: the archive is fine
-        archive.with_name(archive.name + '.part').unlink(missing_ok=True)
-        downloaded = archive.is_file()
-        if not disk: archive.unlink(missing_ok=True)                              # never unpacked again on the next call
-        if fresh and dest.exists(): shutil.rmtree(dest, ignore_errors=True)       # nor a half-moved folder taken as the data
-        if not isinstance(e, Exception): raise                                    # Ctrl-C: cleaned up, then stopped
-        if network or not (downloaded or disk): raise DatasetFormatError(
-            f"Could not download CIFAR-100 from {url} ({why}). Check the network connection and run "
-            f"again (nothing partial is kept), or download and unpack it yourself and give its folder as the path "
-            f"(get_dls path=, the commands' --path).") from None
-        if disk: raise DiskError(e.errno,
-            f"CIFAR-100 from {url} could not be written to {archive.parent} or unpacked into {dest}: {e}. Free some "
-            f"space, make the folder writable, or set FASTAI_HOME to another disk, then run again.") from None
-        raise DatasetFormatError(
-            f"The CIFAR-100 archive downloaded from {url} could not be unpacked ({type(e).__name__}: {e}): it is "
-            f"damaged or not a tar.gz of PNG folders. It was removed; run again to download it anew.") from None
-    path = Path(path)
-    if fresh: log(f"CIFAR-100 is in {path} (train/ and test/ folders of PNGs)")
-    return path
 
 # %% ../nbs/23_data.ipynb #54e3fedd
 def split_indices(n:int, # Number of training images
@@ -559,7 +211,7 @@ def dls_from_folders(train_root:Path, # Folder of class folders to train on
     return dls
 
 # %% ../nbs/23_data.ipynb #621dcbe0
-def _folder_roots(dataset:str, path:Path) -> tuple[Path, Path|None]:
+def folder_roots(dataset:str, path:Path) -> tuple[Path, Path|None]:
     "Training and validation folders of an ImageNet or generic folder dataset"
     if dataset == 'imagenet':
         if (path/'train').is_dir() and (path/'val').is_dir(): return path/'train', path/'val'
@@ -574,7 +226,7 @@ def folder_train_size(dataset:str, # 'folder' or 'imagenet'
                       holdout:float|None=None, # The fraction held out for validation (a folder without val/ holds out 20%)
                      ) -> int:
     "How many images a folder dataset trains on, counted from the file names alone (no image is opened)"
-    train_root, valid_root = _folder_roots(dataset, Path(path).expanduser())
+    train_root, valid_root = folder_roots(dataset, Path(path).expanduser())
     if valid_root is None and holdout is None: holdout = 0.2
     n = sum(len(fs) for fs in scan_class_folders(train_root).images.values())
     return n if holdout is None else n - min(max(round(holdout * n), 1), n - 1)
@@ -588,11 +240,11 @@ def _check_args(dataset, bs, size, channels):
 
 # %% ../nbs/23_data.ipynb #988bdb00
 def _cifar100_arrays(path) -> ImageArrays:
-    "CIFAR-100 from `path`, or downloaded by fastai's `untar_data` when `path` is None"
+    "CIFAR-100 from `path`, or downloaded (`download_cifar100`, into fastai's data folder) when `path` is None"
     if path is not None: return load_cifar100_arrays(path)
     folder = download_cifar100()
     try: return load_cifar100_arrays(folder)
-    except DataError as e: raise DatasetFormatError(f"{e} (fastai's untar_data unpacked it into {folder}: remove that folder "
+    except DataError as e: raise DatasetFormatError(f"{e} (it was unpacked into {folder}: remove that folder "
                                                     f"to download it again)") from None
 
 _ARRAY_LOADERS = dict(digits=lambda path: load_digits_arrays(), fashion_mnist=load_fashion_mnist_arrays,
@@ -623,172 +275,10 @@ def get_dls(dataset:str='digits', # One of `DATASETS`
                                        ("train/ and val/." if dataset == 'imagenet' else "its class folders."))
     path = Path(path).expanduser()
     if not path.is_dir(): raise MissingFileError(f"No such folder: {path} (looking for the {dataset} dataset).")
-    train_root, valid_root = _folder_roots(dataset, path)
+    train_root, valid_root = folder_roots(dataset, path)
     if valid_root is None and holdout is None: holdout = 0.2
     if dataset == 'imagenet' and size is None: item_tfms = [CenterResize(256), CenterCrop(224)]
     else: item_tfms = [CenterResize(size)] if size is not None else []
     return dls_from_folders(train_root, valid_root, STATS[dataset], item_tfms, bs=bs, holdout=holdout, n_train=n_train,
                             seed=seed, num_workers=num_workers, device=device, check_sizes=size is None and dataset == 'folder',
                             check_images=check_images)
-
-# %% ../nbs/23_data.ipynb #4791906a
-IMAGENET_1K = dict(classes=1000, train=(732, 1300), val=(50, 50))   # ILSVRC 2012: classes, and images per class in train/ and val/
-_WNID = re.compile(r'n\d{8}')
-
-def _some(names:list, k:int=3) -> str:
-    "The first `k` of `names`, and how many more"
-    names = [str(n) for n in names]
-    return ', '.join(names[:k]) + (f" and {len(names) - k} more" if len(names) > k else '')
-
-def _image_problem(f:str) -> str|None:
-    "Why image file `f` cannot be read (its header, or its end: see `_header_size`), or None"
-    try: _header_size(f)
-    except Exception as e: return str(e) or type(e).__name__
-    return None
-
-def _map_processes(fn, items:list, workers:int|None=None, chunk:int=256) -> list:
-    "`[fn(i) for i in items]`, in order, by `workers` processes (None: one per CPU); in this process for one worker or one chunk"
-    workers = min((os.cpu_count() or 1) if workers is None else workers, math.ceil(len(items) / chunk))   # no idle worker
-    if workers <= 1: return [fn(i) for i in items]
-    fork = sys.platform.startswith('linux')     # elsewhere no safe fork: threads, which still overlap slow storage
-    return list(parallel(fn, items, n_workers=workers, threadpool=not fork, method='fork' if fork else None,
-                         chunksize=chunk if fork else 1, progress=False))
-
-# %% ../nbs/23_data.ipynb #3d667f1b
-@dataclass
-class DataReport:
-    "What `check_data` found in a folder dataset: per split its class folders, the problems, the notes"
-    dataset: str
-    path: Path
-    splits: dict                      # split name (`train`, `val`, ...) -> its `ClassFolders`
-    problems: list = field(default_factory=list)
-    notes: list = field(default_factory=list)
-    checked: int = 0                  # image files opened
-    sample: int|None = None           # images opened per class (None: all)
-    times: dict = field(default_factory=dict)   # seconds spent listing and opening
-
-    @property
-    def ok(self) -> bool: return not self.problems
-
-    def __str__(self):
-        lines = [f"check_data: {self.dataset} in {self.path}"]
-        for name, s in self.splits.items():
-            counts = list(s.counts.values())
-            per = f"; per class min {min(counts)}, median {statistics.median(counts):g}, max {max(counts)}" if counts else ''
-            lines.append(f"  {name + '/':8} {len(counts)} classes, {sum(counts)} images{per}")
-        how = 'every image' if self.sample is None else f"{self.sample} images a class, at random (--all: every image)"
-        lines.append(f"  opened   {self.checked} image headers ({how}) in {self.times.get('open', 0):.1f} s; "
-                     f"listed the folders in {self.times.get('list', 0):.1f} s")
-        lines += [f"  note: {n}" for n in self.notes] + [f"  PROBLEM: {p}" for p in self.problems]
-        lines.append(f"OK: get_dls({self.dataset!r}, {str(self.path)!r}) will read these folders." if self.ok else
-                     f"{len(self.problems)} problem{'s' if len(self.problems) > 1 else ''}: fix {'them' if len(self.problems) > 1 else 'it'} before training.")
-        return '\n'.join(lines)
-
-    def check(self, shown:int=3) -> DataReport:
-        "`self` if there is no problem, else one `DataError` naming the first `shown`"
-        if self.ok: return self
-        k = len(self.problems)
-        more = f"; and {k - shown} more (see the full report)" if k > shown else ''
-        raise DatasetFormatError(f"{k} problem{'s' if k > 1 else ''} in {self.path}: " + '; '.join(self.problems[:shown]) + more)
-
-# %% ../nbs/23_data.ipynb #a33904d6
-def _split_findings(name:str, s:ClassFolders, dataset:str, classes:int|None, official:bool) -> tuple[list, list]:
-    "The problems and notes of one split (`name/`, scanned as `s`)"
-    problems, notes, counts = [], [], s.counts
-    loose_images = [Path(f).name for f in s.loose if _is_image_name(Path(f).name)]
-    loose_others = [Path(f).name for f in s.loose if not _is_image_name(Path(f).name)]
-    if not counts:
-        hint = (f": {len(s.loose)} files lie directly in it ({_some(sorted(loose_images or loose_others))})" if s.loose else '')
-        if any(f.endswith('.tar') for f in loose_others): hint += '; unpack each class tar into a folder of its name'
-        if loose_images and name == 'val' and dataset == 'imagenet': hint += '; sort the val images into class folders (valprep.sh)'
-        return [f"{name}/ has no class folders{hint}."], notes
-    if loose_images: problems.append(f"{len(loose_images)} images lie directly in {name}/, in no class folder, and would not be read "
-                                     f"({_some(sorted(loose_images))}).")
-    if loose_others: notes.append(f"{len(loose_others)} other files lie directly in {name}/ ({_some(sorted(loose_others))}).")
-    if classes and len(counts) != classes:
-        problems.append(f"{name}/ has {len(counts)} class folders, expected {classes}{' (ImageNet-1K)' if official else ''}.")
-    empty = [c for c, n in counts.items() if n == 0]
-    if empty: problems.append(f"{name}/ has {len(empty)} class folder{'s' if len(empty) > 1 else ''} without images: {_some(empty)}.")
-    if official and name in IMAGENET_1K:
-        lo, hi = IMAGENET_1K[name]
-        odd = [f"{c} ({n})" for c, n in counts.items() if n and not lo <= n <= hi]
-        if odd: problems.append(f"{len(odd)} classes of {name}/ have a number of images outside the official "
-                                f"{lo if lo == hi else f'{lo} to {hi}'}: {_some(odd)}.")
-    if dataset == 'imagenet':
-        bad = [c for c in counts if not _WNID.fullmatch(c)]
-        if bad: problems.append(f"{len(bad)} class folders of {name}/ are not named by WordNet id (n01440764, ...): {_some(bad)}.")
-    others = [os.path.relpath(f, s.root) for fs in s.others.values() for f in fs]
-    if others: notes.append(f"{len(others)} files in the class folders of {name}/ are not images and are ignored ({_some(sorted(others))}).")
-    return problems, notes
-
-# %% ../nbs/23_data.ipynb #f562570e
-def check_data(dataset:str, # A folder dataset: 'imagenet' or 'folder'
-               path, # The folder that `get_dls(dataset, path)` would read
-               sample:int=3, # Image files opened per class (at random, seeded); 0: none
-               all_files:bool=False, # Open every image file instead of a sample
-               classes:int|None=None, # Class folders expected (None: 1000 for imagenet, no check for folder; 0: no check)
-               workers:int|None=None, # Processes opening the files (None: one per CPU)
-               seed:int=0, # Seed of the sample
-              ) -> DataReport:
-    "What is in a folder dataset, and what is wrong with it, in seconds: class folders, images per class, unreadable files"
-    if dataset not in ('imagenet', 'folder'): raise OptionError(
-        f"check_data checks the folder datasets imagenet and folder, not {dataset!r} (the other datasets are checked as they load).")
-    for v, what, lo in ((sample, 'sample', 0), (classes, 'classes', 0), (workers, 'workers', 1), (seed, 'seed', 0)):
-        if v is not None and not (isinstance(v, int) and not isinstance(v, bool) and v >= lo):
-            raise OptionError(f"{what} must be an integer >= {lo}, got {v!r}.")
-    if path is None: raise OptionError(f"check_data needs the path of the {dataset} folder.")
-    path = Path(path).expanduser()
-    if not path.is_dir(): raise MissingFileError(f"No such folder: {path} (looking for the {dataset} dataset).")
-    start = time.perf_counter()
-    train_root, valid_root = _folder_roots(dataset, path)
-    roots = {train_root.name: train_root}          # train/ and val/, or the folder itself when it has no train/
-    if valid_root is not None: roots[valid_root.name] = valid_root
-    splits = {name: scan_class_folders(root) for name, root in roots.items()}
-    expected = (IMAGENET_1K['classes'] if dataset == 'imagenet' else None) if classes is None else classes
-    official = dataset == 'imagenet' and expected == IMAGENET_1K['classes']
-    report = DataReport(dataset, path, splits, sample=None if all_files else sample)
-    for name, s in splits.items():
-        problems, notes = _split_findings(name, s, dataset, expected, official)
-        report.problems += problems; report.notes += notes
-    if valid_root is None: report.notes.append(f"{path} has no val/ (or valid/, test/) folder: get_dls holds out 20% of it for validation.")
-    else:
-        (tn, ts), (vn, vs) = splits.items()
-        lacking, extra = [c for c in ts.images if c not in vs.images], [c for c in vs.images if c not in ts.images]
-        if not (ts.images and vs.images): lacking = extra = []      # a split without class folders is reported already
-        if lacking: report.problems.append(f"{vn}/ lacks {len(lacking)} of the {len(ts.images)} classes of {tn}/: {_some(lacking)}.")
-        if extra: report.problems.append(f"{vn}/ has {len(extra)} class folders that {tn}/ lacks: {_some(extra)}.")
-    report.times['list'] = time.perf_counter() - start
-    rng, files = random.Random(seed), []
-    for s in splits.values():
-        for fs in s.images.values(): files += fs if all_files else rng.sample(sorted(fs), min(sample, len(fs)))
-    start = time.perf_counter()
-    bad = [(os.path.relpath(f, path), why) for f, why in zip(files, _map_processes(_image_problem, files, workers)) if why is not None]
-    report.checked, report.times['open'] = len(files), time.perf_counter() - start
-    if bad: report.problems.append(str(_unreadable_error(bad, len(files))))
-    return report
-
-# %% ../nbs/23_data.ipynb #415037a8
-def check_data_parser() -> argparse.ArgumentParser:
-    "`cocord_check_data`'s command line"
-    p = argparse.ArgumentParser(prog='cocord_check_data', description="Check a folder dataset (ImageNet's train/ and val/ "
-                                "class folders, or any folder of class folders) before training on it")
-    p.add_argument('--dataset', default='imagenet', choices=('imagenet', 'folder'), help="What the folder holds (default: imagenet)")
-    p.add_argument('--path', required=True, help="The folder that get_dls(dataset, path) reads: for imagenet, the one holding train/ and val/")
-    p.add_argument('--sample', type=int, default=3, metavar='INT', help="Image files opened per class, at random (default: 3; 0: none)")
-    p.add_argument('--all', action='store_true', help="Open every image file (minutes for ImageNet on a local disk)")
-    p.add_argument('--classes', type=int, default=None, metavar='INT', help="Classes expected (default: 1000 for imagenet; 0: no check)")
-    p.add_argument('--workers', type=int, default=None, metavar='INT', help="Processes opening the files (default: one per CPU)")
-    p.add_argument('--seed', type=int, default=0, metavar='INT', help="Seed of the sample (default: 0)")
-    return p
-
-def cocord_check_data(argv:list[str]|None=None, # The command line's words (default: `sys.argv[1:]`)
-                     ):
-    "The `cocord_check_data` command: print `check_data`'s report; exit status 2, with one line, on a problem"
-    a = check_data_parser().parse_args(argv)
-    try:
-        report = check_data(a.dataset, a.path, sample=a.sample, all_files=a.all, classes=a.classes, workers=a.workers, seed=a.seed)
-        print(report, flush=True)
-        report.check()
-    except CocordError as e:            # a user's error: one line, no traceback; anything else is a bug and keeps its traceback
-        print(f"cocord_check_data: error: {e}", file=sys.stderr)
-        sys.exit(2)

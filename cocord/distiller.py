@@ -16,7 +16,7 @@ from .blocks.features import probe_classifier, eval_mode
 
 # %% auto #0
 __all__ = ['METHOD_OPTIONS', 'METHODS', 'freeze_teacher', 'leave_out_teacher', 'check_classes', 'output_classes', 'probe_pair',
-           'check_training_batch', 'Distiller', 'MethodOption', 'Method', 'register_method']
+           'check_separate', 'check_training_batch', 'Distiller', 'MethodOption', 'Method', 'register_method']
 
 # %% ../nbs/07_distiller.ipynb #f8a6b299
 def freeze_teacher(teacher:nn.Module) -> nn.Module:
@@ -64,6 +64,15 @@ def probe_pair(student:nn.Module, teacher:nn.Module, sample:Tensor|None=None) ->
     check_classes(student, teacher, c_s, c_t)
     return s_name, t_name, d_s, d_t
 
+# %% ../nbs/07_distiller.ipynb #effe3d75
+def check_separate(student:nn.Module, teacher:nn.Module):
+    "An `OptionError` if `student` and `teacher` share parameters: the same module, or one inside the other"
+    if {id(p) for p in student.parameters()} & {id(p) for p in teacher.parameters()}: raise OptionError(
+        "The teacher and the student share parameters (the same module, or one inside the other): freezing the teacher "
+        "would freeze the student. Give a separate, trained teacher: load it with cocord.teachers.load_teacher(arch, "
+        "checkpoint), or deepcopy(model) of a trained network.")
+
+
 # %% ../nbs/07_distiller.ipynb #39fbb085
 def check_training_batch(n:int, # Images in the training batch
                          n_items:int|None=None, # Images in the training set, when known (the callbacks know it)
@@ -89,6 +98,7 @@ class Distiller(nn.Module):
         super().__init__()
         self.classification_weight = check_weight(classification_weight, 'classification_weight')
         self.kd_weight, self.kd_temperature = check_weight(kd_weight, 'kd_weight'), check_positive(kd_temperature, 'kd_temperature')
+        check_separate(student, teacher)
         self.student, self.teacher = student, freeze_teacher(teacher)
         leave_out_teacher(self)      # checkpoints hold what training changes, not the frozen teacher
 
@@ -132,6 +142,7 @@ class Method:
     defaults:dict # Its own defaults, where its distiller's do not fit the method
     dataset_defaults:dict # `{dataset: {option: value}}`: defaults that change with the dataset
     title:str # Its name in tables and plots
+    check:Callable|None # `check(options)`: the options together, before anything trains (e.g. the memory they need)
 
     def default(self, option:str, dataset:str|None=None):
         "The default of `option` for this method on `dataset`: the dataset's, else the method's, else its distiller's"
@@ -155,6 +166,7 @@ def register_method(name:str, # Its command-line name
                     defaults:dict|None=None, # Its own defaults of options, where its distiller's do not fit
                     dataset_defaults:dict|None=None, # `{dataset: {option: value}}`
                     title:str|None=None, # Its name in tables (default: `name`)
+                    check:Callable|None=None, # `check(options)` raises `OptionError` for options that do not go together
                    ) -> Method:
     "Register a distillation method for the trainer and its command lines; registering a name again replaces it"
     options, distiller = dict(options or {}), callback.distiller_class
@@ -169,6 +181,6 @@ def register_method(name:str, # Its command-line name
     for k in [*(defaults or {}), *(o for d in (dataset_defaults or {}).values() for o in d)]:
         if k not in options: raise ValueError(f"{name}: a default for {k!r}, which is not among its options.")
     METHODS[name] = Method(name, callback, help, tuple(options), dict(fixed or {}), dict(defaults or {}),
-                           {d: dict(v) for d, v in (dataset_defaults or {}).items()}, title or name)
+                           {d: dict(v) for d, v in (dataset_defaults or {}).items()}, title or name, check)
     return METHODS[name]
 

@@ -13,7 +13,7 @@ from fastai.optimizer import SGD
 from .errors import OptionError, check_positive, check_weight, check_momentum
 
 # %% auto #0
-__all__ = ['step_schedule', 'Recipe', 'cifar100_recipe', 'teacher_recipe', 'imagenet_recipe']
+__all__ = ['SMALL_LR_STUDENTS', 'step_schedule', 'Recipe', 'cifar100_recipe', 'teacher_recipe', 'imagenet_recipe']
 
 # %% ../nbs/24_recipes.ipynb #e0844dfe
 def step_schedule(lr:float, # Starting learning rate
@@ -62,12 +62,12 @@ class Recipe:
         return Recipe(**{**asdict(self), 'epochs': epochs, 'milestones': tuple(m * epochs / self.epochs for m in self.milestones)})
 
 # %% ../nbs/24_recipes.ipynb #f8db57d8
-_small_lr_students = ('MobileNetV2', 'ShuffleV1', 'ShuffleV2')
+SMALL_LR_STUDENTS = ('MobileNetV2', 'ShuffleV1', 'ShuffleV2')   # students the papers train at 0.01
 
 def cifar100_recipe(student:str|None=None, # The student's architecture: MobileNetV2 and ShuffleNets train at 0.01
                     epochs:int=240) -> Recipe:
     "The CIFAR-100 recipe of the CoCoRD and CRD papers (`epochs` rescales its milestones)"
-    return Recipe(lr=0.01 if student in _small_lr_students else 0.05).scaled(epochs)
+    return Recipe(lr=0.01 if student in SMALL_LR_STUDENTS else 0.05).scaled(epochs)
 
 def teacher_recipe(epochs:int=240) -> Recipe:
     "Training a CIFAR-size teacher from scratch with cross-entropy: the CIFAR-100 recipe at 0.05"

@@ -4,7 +4,7 @@
 
 # %% ../nbs/21_teachers.ipynb #33d3decd
 from __future__ import annotations
-import argparse, difflib, hashlib, http.client, os, re, shutil, tarfile, urllib.error, urllib.parse, urllib.request
+import argparse, difflib, hashlib, http.client, json, os, re, shutil, sys, urllib.error, urllib.parse, urllib.request
 from filelock import FileLock
 from dataclasses import dataclass
 from functools import partial
@@ -16,6 +16,7 @@ from fastcore.foundation import L
 from .layouts import layout_of, layout_diff
 from .models.registry import CIFAR_MODELS, get_model, torchvision_names
 from .errors import CocordError, CheckpointError, MissingFileError, DiskError, disk_error
+from .archives import ArchiveError, check_tar, extract_tar, remove_unfinished
 
 # %% auto #0
 __all__ = ['SAFE_GLOBALS', 'CRD_SERVER', 'MDISTILLER_ARCHIVE', 'TEACHERS', 'CheckpointMismatchError', 'read_checkpoint',
@@ -199,13 +200,25 @@ def _fetch(url:str, part:Path, log=None, timeout:float=60.):
                     log(f"  {shown}%")
     if total is not None and got < total: raise http.client.IncompleteRead(b'', total - got)
 
-def _keep(part:Path, dest:Path, check, log=None) -> Path:
-    "Give the finished download `part` its final name `dest` once `check` accepts it; a file it refuses is removed"
+def _record_path(path:Path) -> Path: return path.with_name(path.name + '.verified')
+
+def _record(path:Path, url:str):
+    "Write beside the cached `path` the record of its verification (URL, size, SHA-256), which every later use checks against"
+    rec = _record_path(path)
+    tmp = rec.with_name(rec.name + '.part')
+    try:
+        tmp.write_text(json.dumps(dict(url=url, size=path.stat().st_size, sha256=file_sha256(path))))
+        os.replace(tmp, rec)
+    except OSError as e: raise _disk(e, rec) from None
+
+def _keep(part:Path, dest:Path, check, url:str, log=None) -> Path:
+    "Give the finished download `part` (from `url`) its final name `dest` once `check` accepts it, and record it; a file it refuses is removed"
     try: check(part)
     except CocordError:
         part.unlink(missing_ok=True)
         raise
     os.replace(part, dest)
+    _record(dest, url)
     if log: log(f"Verified and cached: {dest}")
     return dest
 
@@ -222,7 +235,7 @@ def _download(url:str, dest:Path, check, log=None) -> Path:
         got = part.stat().st_size if part.is_file() else 0
         raise CheckpointDownloadError(f"The download of {url} was cut off after {got} bytes ({_why(e)}). They are kept in "
                                       f"{part}, never used as they are; run again to resume the download.") from None
-    return _keep(part, dest, check, log)
+    return _keep(part, dest, check, url, log)
 
 # %% ../nbs/21_teachers.ipynb #446116b1
 def file_sha256(path:str|Path) -> str:
@@ -240,51 +253,90 @@ def _check_checkpoint(path:Path, url:str, arch:str|nn.Module|None, num_classes:i
     except CheckpointError as e:
         raise CheckpointMismatchError(f"The file downloaded from {url} was not kept: {str(e).replace(str(path), 'it')}") from None
 
+def _archive_refused(e:ArchiveError, url:str, what:str) -> CheckpointMismatchError:
+    "The error for an archive from `url` that `check_tar` or `extract_tar` refused; `what` says what became of it"
+    if e.member is None: return CheckpointMismatchError(f"{what}: {e.reason}. Run again to download it anew.")
+    return CheckpointMismatchError(f"{what}: {e.reason}. An archive of teachers holds their files only, inside the folder "
+                                   f"it is unpacked into: check the URL.")
+
 def _check_archive(path:Path, url:str):
-    "Refuse `path`, downloaded from `url`, unless it is a readable tar archive"
-    try:
-        with tarfile.open(path) as tar: tar.getmembers()
-    except (tarfile.TarError, OSError, EOFError) as e: raise CheckpointMismatchError(
-        f"The file downloaded from {url} was not kept: it is not a readable tar archive ({e}). Run again to download it "
-        f"anew.") from None
+    "Refuse `path`, downloaded from `url`, unless it is a readable tar archive whose every member `extract_tar` would unpack"
+    try: check_tar(path, name=url)
+    except ArchiveError as e: raise _archive_refused(e, url, f"The file downloaded from {url} was not kept") from None
 
 def _extract(archive:Path, member:str, part:Path, url:str):
-    "Copy file `member` of the tar `archive` (downloaded from `url`) to `part`"
-    with tarfile.open(archive) as tar:
-        try: info = tar.getmember(member)
-        except KeyError:
-            files = [m.name for m in tar.getmembers() if m.isfile()]
+    "Copy file `member` of the tar `archive` (downloaded from `url`) to `part`, unpacked by `extract_tar`"
+    out = part.with_name(part.name + '.d')
+    remove_unfinished(out); shutil.rmtree(out, ignore_errors=True)          # what a process killed midway left
+    try:
+        info = {m.name: m for m in check_tar(archive, name=url)}
+        if member not in info:
+            files = [n for n, m in info.items() if m.isfile()]
             raise CheckpointDownloadError(f"The archive {url} holds no file {member}; its files are "
-                                          f"{', '.join(files[:8])}{', ...' if len(files) > 8 else ''}.") from None
-        if not info.isfile(): raise CheckpointDownloadError(f"{member} in the archive {url} is not a file.")
-        try:
-            with tar.extractfile(info) as src, open(part, 'wb') as dst: shutil.copyfileobj(src, dst, _CHUNK)
-        except OSError as e:
-            part.unlink(missing_ok=True)
-            raise _disk(e, part) from None
+                                          f"{', '.join(files[:8])}{', ...' if len(files) > 8 else ''}.")
+        if not info[member].isfile(): raise CheckpointDownloadError(f"{member} in the archive {url} is not a file.")
+        os.replace(extract_tar(archive, out, members=[member], name=url)/member, part)
+    except ArchiveError as e:
+        archive.unlink(missing_ok=True); _record_path(archive).unlink(missing_ok=True)
+        raise _archive_refused(e, url, f"The archive {url}, cached as {archive}, was removed") from None
+    except OSError as e:
+        part.unlink(missing_ok=True)
+        raise _disk(e, part) from None
+    finally: shutil.rmtree(out, ignore_errors=True)
+
 
 # %% ../nbs/21_teachers.ipynb #a680a324
 def _cache_lock(folder:Path) -> FileLock:
     "An exclusive lock on the cache `folder`, so that processes started together download a file once (it dies with its process)"
     return FileLock(folder/'.cocord-download.lock')
 
+def _damage(path:Path, check, url:str) -> str|None:
+    "What is wrong with the cached `path` against the record of its verification, or None; a file without one is checked by `check`, then recorded"
+    try:
+        rec = json.loads(_record_path(path).read_text())
+        size, digest = int(rec['size']), str(rec['sha256'])
+    except (OSError, ValueError, KeyError, TypeError):          # cached by an earlier cocord, or its record lost
+        try: check(path)
+        except CocordError: return "it has no record of a verification, and its content fails the check"
+        _record(path, url)
+        return None
+    if (now := path.stat().st_size) != size: return f"its size is {now} bytes, it was {size} when verified"
+    if (now := file_sha256(path)) != digest: return f"its SHA-256 is {now[:16]}…, it was {digest[:16]}… when verified"
+    return None
+
+def _reverified(path:Path, check, url:str, source:str, log) -> str|None:
+    "None if the cached `path` is there and intact; else `''` if missing, or why it is damaged, once it is removed and a notice given"
+    if not path.is_file(): return ''
+    if (why := _damage(path, check, url)) is None: return None
+    path.unlink(missing_ok=True); _record_path(path).unlink(missing_ok=True)
+    (log or partial(print, file=sys.stderr, flush=True))(f"The cached file {path} is damaged ({why}): removed; {source}.")
+    return why
+
 def _cached(url:str, arch, num_classes:int, sha256:str|None, cache_dir, log) -> Path:
-    "The cache's verified file for `url`, downloaded (or copied out of its downloaded archive) the first time"
+    "The cache's verified file for `url`, downloaded (or copied out of its downloaded archive) the first time, verified again on every use"
     folder = Path(cache_dir) if cache_dir is not None else teacher_cache_dir()
     dest = folder/_cached_name(url)
-    if dest.is_file(): return dest
+    check = partial(_check_checkpoint, url=url, arch=arch, num_classes=num_classes, sha256=sha256)
+    intact = partial(_check_checkpoint, url=url, arch=None, num_classes=num_classes, sha256=sha256)   # for a file without a record
+    if dest.is_file() and _damage(dest, intact, url) is None: return dest        # intact: no lock, no network
     try: folder.mkdir(parents=True, exist_ok=True)
     except OSError as e: raise _disk(e, folder) from None
-    check = partial(_check_checkpoint, url=url, arch=arch, num_classes=num_classes, sha256=sha256)
-    with _cache_lock(folder):
-        if dest.is_file(): return dest
-        base, _, member = url.partition('#')
-        if not member: return _download(url, dest, check, log)
-        archive = folder/_cached_name(base)
-        if not archive.is_file(): _download(base, archive, partial(_check_archive, url=base), log)
-        part = dest.with_name(dest.name + '.part')
-        _extract(archive, member, part, base)
-        return _keep(part, dest, check, log)
+    base, _, member = url.partition('#')
+    with _cache_lock(folder):                    # looked at again: another process may have just fetched it
+        why = _reverified(dest, intact, url, f"downloading it again from {url}" if not member else f"copying it again out of {base}", log)
+        if why is None: return dest
+        try:
+            if not member: return _download(url, dest, check, log)
+            archive, check_archive = folder/_cached_name(base), partial(_check_archive, url=base)
+            if _reverified(archive, check_archive, base, f"downloading it again from {base}", log) is not None:
+                _download(base, archive, check_archive, log)
+            part = dest.with_name(dest.name + '.part')
+            _extract(archive, member, part, base)
+            return _keep(part, dest, check, url, log)
+        except CheckpointDownloadError as e:
+            if not why: raise
+            raise CheckpointDownloadError(f"The cached file {dest} was damaged ({why}) and removed, and fetching it again failed: "
+                                          f"{e} Or put an intact copy of the file at {dest}: it is checked when used.") from None
 
 def _elsewhere(name:str) -> str:
     "Where else a teacher of short name `name`'s architecture is published"

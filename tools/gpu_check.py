@@ -7,7 +7,7 @@
 3. DistributedDataParallel over NCCL: `torchrun` with one process per GPU trains CoCoRD through `learn.distrib_ctx()`;
    every process ends with the same weights and the same queue (one GPU: that it runs);
 4. SyncBatchNorm: the same with `learn.distrib_ctx(sync_bn=True)`;
-5. `cocord.experiments.bench.benchmark` on the GPU in both memory layouts, resnet32x4 -> resnet8x4 (batch 64, 32x32, 100 classes, queue 2048) and
+5. `cocord.experiments.bench.benchmark` on the GPU in both memory formats, resnet32x4 -> resnet8x4 (batch 64, 32x32, 100 classes, queue 2048) and
    ResNet-34 -> ResNet-18 (batch 256, 224x224, 1000 classes, queue 65536): steps per second, peak GPU memory, and the
    memory the queue takes on the GPU.
 
@@ -309,7 +309,7 @@ def queue_memory(device:torch.device, size:int, dim:int=2048) -> tuple[int, int]
 
 def check_bench(device:torch.device, teacher:str, student:str, bs:int, size:int, n_classes:int, queue_size:int,
                 steps:int=4, warmup:int=2, repeats:int=2) -> tuple[bool, str]:
-    "`benchmark` (plain, floor and full CoCoRD steps in both layouts, interleaved) on the GPU, its peak memory, and the queue's"
+    "`benchmark` (plain, floor and full CoCoRD steps in both memory formats, interleaved) on the GPU, its peak memory, and the queue's"
     from cocord.experiments.bench import benchmark
     cuda = device.type == 'cuda'
     gc.collect()
@@ -318,7 +318,7 @@ def check_bench(device:torch.device, teacher:str, student:str, bs:int, size:int,
     peak = torch.cuda.max_memory_allocated(device) / 2**30 if cuda else float('nan')
     gc.collect()
     taken, keys = queue_memory(device, queue_size)
-    rows = [{'layout': r.layout + (' (default)' if r.default else ''), 'plain ms': r.plain_ms, 'floor ms': r.floor_ms,
+    rows = [{'memory format': r.memory_format + (' (default)' if r.default else ''), 'plain ms': r.plain_ms, 'floor ms': r.floor_ms,
              'CoCoRD ms': r.cocord_ms, 'c/b': r.c_over_b, 'c/a': r.c_over_a, 'c/b contiguous': r.c_over_b0,
              'CoCoRD steps/s': 1e3 / r.cocord_ms, 'images/s': bs * 1e3 / r.cocord_ms} for r in t.itertuples()]
     problems = []
@@ -330,7 +330,7 @@ def check_bench(device:torch.device, teacher:str, student:str, bs:int, size:int,
                f"warmup={warmup}, repeats={repeats}, device='{device}', queue_size={queue_size})`: each step waited for "
                f"(`torch.cuda.synchronize()`); medians of {int(t.steps[0])} timed steps, float32 (the callback's default; "
                f"`cocord_train` adds mixed precision on a GPU). Peak GPU memory: `torch.cuda.max_memory_allocated()` over "
-               f"the run ({peak:.2f} GiB, every Learner of both layouts alive). Queue: GPU memory a "
+               f"the run ({peak:.2f} GiB, every Learner of both memory formats alive). Queue: GPU memory a "
                f"`TeacherDictionary({queue_size}, 2048)` takes (its keys: {keys / 2**20:g} MiB of float32).\n\n" + table(rows))
     return not problems, details + ''.join(f'\n- {p}' for p in problems)
 

@@ -6,6 +6,7 @@
 from __future__ import annotations
 from torch import nn
 from ..errors import OptionError
+from ..options import check_memory
 
 # %% auto #0
 __all__ = ['MLPHead', 'projector', 'predictor']
@@ -16,6 +17,8 @@ class MLPHead(nn.Sequential):
     def __init__(self, in_dim:int, hidden_dim:int, out_dim:int):
         for nm, v in dict(in_dim=in_dim, hidden_dim=hidden_dim, out_dim=out_dim).items():
             if not isinstance(v, int) or v < 1: raise OptionError(f"MLPHead needs a positive integer {nm}, got {v!r}.")
+        check_memory(16 * (in_dim + out_dim + 3) * hidden_dim,   # weights, gradients, optimizer state and a momentum copy
+                     f"An MLP head of {in_dim:,} → {hidden_dim:,} → {out_dim:,} features (proj_dim, proj_hidden, pred_hidden)")
         super().__init__(nn.Linear(in_dim, hidden_dim), nn.BatchNorm1d(hidden_dim), nn.ReLU(inplace=True),
                          nn.Linear(hidden_dim, out_dim))
         self.in_dim, self.hidden_dim, self.out_dim = in_dim, hidden_dim, out_dim

@@ -10,6 +10,7 @@ from torch import nn, Tensor
 import torch.nn.functional as F
 import torch.distributed as dist
 from ..errors import OptionError, check_choice
+from ..options import check_memory
 
 # %% auto #0
 __all__ = ['KEY_DTYPES', 'no_gather', 'world_size', 'gather_across_processes', 'TeacherDictionary']
@@ -56,6 +57,8 @@ class TeacherDictionary(nn.Module):
             raise OptionError(f"TeacherDictionary needs a key dimension of at least 1, got dim={dim!r}.")
         self.size, self.dim, self.gather = size, dim, gather
         self.dtype = check_choice(dtype, 'dtype', tuple(KEY_DTYPES))
+        check_memory(size * dim * (4 + KEY_DTYPES[dtype].itemsize),      # the random float32 start, then the keys
+                     f"A teacher dictionary of {size:,} keys of dimension {dim:,} (queue_size, proj_dim)")
         self.register_buffer('keys', F.normalize(torch.randn(size, dim), dim=1).to(KEY_DTYPES[dtype]))
         self.register_buffer('pointer', torch.zeros((), dtype=torch.long))
 

@@ -13,6 +13,7 @@ from torch import nn, Tensor
 from PIL import Image
 from fastprogress.fastprogress import progress_bar
 from ..errors import ignoring_warning
+from ..options import Option, option_spellings, add_options, command_options, fail
 with ignoring_warning('`torch.jit.script` is deprecated'):   # fastai's imports: noise for CLI users
     from fastai.torch_core import default_device
     from cocord.data import STATS, channel_stats, get_dls
@@ -24,8 +25,8 @@ from ..errors import CocordError, OptionError, DataError, MissingFileError, disk
 # %% auto #0
 __all__ = ['TRANSFER_DATASETS', 'STL10_SIDE', 'PROBE_OPTIONS', 'ordered', 'extract_features', 'Standardize', 'check_fit_args',
            'fit_linear', 'top1', 'linear_probe', 'Renormalize', 'renormalize', 'check_probe_folder', 'probe_targets',
-           'stl10_to_folders', 'sort_tiny_imagenet_val', 'option_spellings', 'DeprecatedOption', 'add_options',
-           'command_options', 'checkpoint_role', 'checkpoint_classes', 'load_network', 'probe_parser', 'cocord_probe']
+           'stl10_to_folders', 'sort_tiny_imagenet_val', 'checkpoint_role', 'checkpoint_classes', 'load_network',
+           'probe_parser', 'cocord_probe']
 
 # %% ../../nbs/29_experiments_probe.ipynb #aef44ed4
 def ordered(dl, # A fastai `DataLoader`
@@ -257,50 +258,6 @@ def sort_tiny_imagenet_val(root:str|Path, # The `tiny-imagenet-200` folder
     if (val/'images').is_dir() and not any((val/'images').iterdir()): (val/'images').rmdir()
     return moved
 
-# %% ../../nbs/29_experiments_probe.ipynb #d2832800
-def option_spellings(name:str) -> list[str]:
-    "The option strings of `name`: `--name`, and `--name-with-dashes` when it has underscores (fastcore 1 and 2's spellings)"
-    return [f'--{name}'] + ([f"--{name.replace('_', '-')}"] if '_' in name else [])
-
-class DeprecatedOption(argparse.Action):
-    "An old name of an option: its value goes to the option's `dest`, with a warning on stderr naming the spellings to use"
-    def __call__(self, parser, namespace, values, option_string=None):
-        print(f"{parser.prog}: warning: {option_string} is deprecated: use {' or '.join(option_spellings(self.dest))}.", file=sys.stderr)
-        setattr(namespace, self.dest, values)
-
-def add_options(parser:argparse.ArgumentParser, # The parser to add to
-                options:list, # `(name, type, default, help)` per option; type `bool`: a flag
-                aliases:dict|None=None, # Deprecated names: `{old_name: name}`, accepted (warning on stderr), not shown in --help
-               ) -> argparse.ArgumentParser:
-    "`parser` with each option added under both spellings (`--n_train` and `--n-train`)"
-    for name, kind, default, help in options:
-        shown = help + ('' if default is None or kind is bool else f" (default: {default})")
-        if kind is bool: parser.add_argument(*option_spellings(name), dest=name, action='store_true', help=shown)
-        else: parser.add_argument(*option_spellings(name), dest=name, type=kind, default=default, metavar=kind.__name__.upper(), help=shown)
-    kinds = {name: kind for name, kind, _, _ in options}
-    for old, new in (aliases or {}).items():
-        parser.add_argument(*option_spellings(old), dest=new, type=kinds[new], action=DeprecatedOption, default=argparse.SUPPRESS,
-                            help=argparse.SUPPRESS)
-    return parser
-
-def command_options(parser:argparse.ArgumentParser, # The command's parser
-                    argv:list[str]|None, # The command line's words (None: `sys.argv[1:]`)
-                    options:dict, # Or keyword options, as given from Python (then `argv` must be None)
-                    aliases:dict|None=None, # Deprecated keyword names: `{old_name: name}`, accepted with a `FutureWarning`
-                   ) -> dict:
-    "Every option of a command, by name: parsed from `argv`, or the keyword `options` over the parser's defaults"
-    if not options: return vars(parser.parse_args(argv))
-    if argv is not None: raise TypeError(f"{parser.prog}() takes the command line's words or keyword options, not both.")
-    options = dict(options)
-    for old, new in (aliases or {}).items():
-        if old in options:
-            warnings.warn(f"{parser.prog}'s {old} is deprecated: use {new}.", FutureWarning, stacklevel=3)
-            options[new] = options.pop(old)
-    defaults = vars(parser.parse_args([]))
-    unknown = sorted(set(options) - set(defaults))
-    if unknown: raise TypeError(f"{parser.prog}() got unexpected keyword argument(s) {', '.join(unknown)}; its options are {', '.join(defaults)}.")
-    return {**defaults, **options}
-
 # %% ../../nbs/29_experiments_probe.ipynb #a5b23d56
 def checkpoint_role(ckpt:str|Path) -> str:
     "What checkpoint `ckpt` holds, for messages: 'student' (`cocord_train`'s `student_best.pth`, `student_last.pth`), 'teacher' (a published teacher's short name, a `teacher*` file), else 'network'"
@@ -347,26 +304,26 @@ def load_network(arch:str, # The architecture, a name `get_model` knows
 
 # %% ../../nbs/29_experiments_probe.ipynb #918866c3
 PROBE_OPTIONS = [
-    ('arch', str, 'wrn_16_2', "Architecture of the network (a zoo name; the paper probes wrn_16_2) or a torchvision classifier"),
-    ('ckpt', str, None, "Its checkpoint (plain state dict, CRD {'model': ...} file, fastai learn.save file), or 'random' for random weights"),
-    ('num_classes', int, None, "Classes of the checkpoint's classifier, not of the probed dataset; default: read from the "
+    Option('arch', str, 'wrn_16_2', "Architecture of the network (a zoo name; the paper probes wrn_16_2) or a torchvision classifier"),
+    Option('ckpt', str, None, "Its checkpoint (plain state dict, CRD {'model': ...} file, fastai learn.save file), or 'random' for random weights"),
+    Option('num_classes', int, None, "Classes of the checkpoint's classifier, not of the probed dataset; default: read from the "
                                "checkpoint (given, it is checked against it; 100 for --ckpt random)"),
-    ('dataset', str, 'folder', "Dataset probed: folder (STL-10, TinyImageNet: see cocord.experiments.probe), digits, fashion_mnist, cifar100 or imagenet"),
-    ('datasets', str, None, "Several datasets in one run, instead of --dataset: comma-separated, e.g. stl10,tinyimagenet (the paper's "
+    Option('dataset', str, 'folder', "Dataset probed: folder (STL-10, TinyImageNet: see cocord.experiments.probe), digits, fashion_mnist, cifar100 or imagenet"),
+    Option('datasets', str, None, "Several datasets in one run, instead of --dataset: comma-separated, e.g. stl10,tinyimagenet (the paper's "
                             "Table 3), found under --path, or name=FOLDER; any --dataset name too"),
-    ('path', str, None, "Where it lies; for folder, the folder holding train/ and val/ (or valid/, test/) of class folders; "
-                        "cifar100 without it is downloaded by fastai's untar_data; with --datasets, the folder holding stl10/ and tiny-imagenet-200/"),
-    ('size', int, None, "Side images are resized to (default 32, what CIFAR-100 students see; imagenet: 256, center 224)"),
-    ('channels', int, 3, "Image channels: 3 repeats the grey channel of digits and fashion_mnist"),
-    ('stats', str, None, "Statistics the network was trained with (e.g. cifar100); default: the probed dataset's own"),
-    ('bs', int, 256, "Batch size of the feature extraction"),
-    ('epochs', int, 500, "Most L-BFGS iterations of the fit, each one pass over the cached features (it stops once converged)"),
-    ('lr', float, 1., "L-BFGS step size (1: the line search picks the step)"),
-    ('wd', float, 1e-3, "L2 penalty on the probe's weights, added to the mean cross-entropy of standardised features"),
-    ('seed', int, 0, "Seed of the --n_train subset (and of --ckpt random); the fit itself has no randomness"),
-    ('n_train', int, None, "Fit on a seeded random subset of this many training images"),
-    ('workers', int, 0, "Data-loading worker processes"),
-    ('out', str, None, "Also write the result and the options to this JSON file"),
+    Option('path', str, None, "Where it lies; for folder, the folder holding train/ and val/ (or valid/, test/) of class folders; "
+                        "cifar100 without it is downloaded (download_cifar100); with --datasets, the folder holding stl10/ and tiny-imagenet-200/"),
+    Option('size', int, None, "Side images are resized to (default 32, what CIFAR-100 students see; imagenet: 256, center 224)"),
+    Option('channels', int, 3, "Image channels: 3 repeats the grey channel of digits and fashion_mnist"),
+    Option('stats', str, None, "Statistics the network was trained with (e.g. cifar100); default: the probed dataset's own"),
+    Option('bs', int, 256, "Batch size of the feature extraction"),
+    Option('epochs', int, 500, "Most L-BFGS iterations of the fit, each one pass over the cached features (it stops once converged)"),
+    Option('lr', float, 1., "L-BFGS step size (1: the line search picks the step)"),
+    Option('wd', float, 1e-3, "L2 penalty on the probe's weights, added to the mean cross-entropy of standardised features"),
+    Option('seed', int, 0, "Seed of the --n_train subset (and of --ckpt random); the fit itself has no randomness"),
+    Option('n_train', int, None, "Fit on a seeded random subset of this many training images"),
+    Option('workers', int, 0, "Data-loading worker processes"),
+    Option('out', str, None, "Also write the result and the options to this JSON file"),
 ]
 
 def probe_parser() -> argparse.ArgumentParser:
@@ -425,5 +382,4 @@ def cocord_probe(argv:list[str]|None=None, # The command line's words (default: 
             try: out_file.write_text(json.dumps(saved, indent=1))
             except OSError as e: raise disk_error(e, out_file) from None
     except CocordError as e:          # a user error: one message, no traceback; anything else is a bug and keeps its traceback
-        print(f"cocord_probe: error: {e}", file=sys.stderr)
-        sys.exit(2)
+        fail(str(e), 'cocord_probe')

@@ -4,10 +4,10 @@
 
 # %% ../../nbs/27_experiments_tables.ipynb #90bff194
 from __future__ import annotations
-import argparse, ctypes, json, os, signal, subprocess, sys, time
+import argparse, ctypes, json, os, signal, sys
 from filelock import FileLock, Timeout
 from contextlib import contextmanager
-from dataclasses import dataclass, asdict, fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 import pandas as pd
 from ..errors import CocordError, OptionError, MissingFileError, RunFolderError, ignoring_warning, disk_error
@@ -19,16 +19,17 @@ with ignoring_warning('`torch.jit.script` is deprecated'):   # fastai's imports:
     from cocord.train.files import read_json, read_run_checkpoint, atomic_write
     from cocord.train.compare import evaluate
     from cocord.cli import option_type, config_parser, fail, cocord_train
-    from cocord.data import download_cifar100
+    from cocord.datasets import download_cifar100
     from cocord.teachers import file_sha256
     from cocord.distiller import METHODS as REGISTRY
+    from cocord.experiments.jobs import Job, run_jobs, PARENT_PID
 
 # %% auto #0
 __all__ = ['PUBLISHED_SOURCE', 'PUBLISHED_METHODS', 'PAPER_TABLES', 'OTHER_PAIRS', 'PUBLISHED', 'PAPER_METHODS', 'PAIR_SETS',
            'TRAIN_ENTRY', 'TABLES_DATASET', 'COLUMNS', 'METHOD_NAMES', 'published', 'paper_group', 'parse_pairs',
            'parse_methods', 'teacher_files', 'find_teacher', 'read_result', 'folder_state', 'train_args', 'train_child',
-           'Job', 'train_job', 'run_jobs', 'TablePlan', 'tables_out', 'plan_tables', 'tidy_table', 'method_cells',
-           'tables_markdown', 'teacher_accuracy', 'make_tables', 'tables_parser', 'cocord_tables']
+           'train_job', 'TablePlan', 'tables_out', 'plan_tables', 'tidy_table', 'method_cells', 'tables_markdown',
+           'teacher_accuracy', 'make_tables', 'tables_parser', 'check_gpus', 'cocord_tables']
 
 # %% ../../nbs/27_experiments_tables.ipynb #90a54ba7
 PUBLISHED_SOURCE = ("CIFAR-100 top-1 (%), 240 epochs. Teacher, student, KD, CRD, CRD+KD: the CRD paper (Tian et al., "
@@ -162,95 +163,15 @@ def train_child(argv:list[str]|None=None):
     "`cocord_train` in a process of its own, which ends when the `cocord_tables` process that started it does"
     try: ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)      # PR_SET_PDEATHSIG: Linux
     except (OSError, AttributeError): pass
-    parent = os.environ.get('COCORD_TABLES_PID')
+    parent = os.environ.get(PARENT_PID)
     if parent is not None and os.getppid() != int(parent): sys.exit(1)  # the parent ended before the line above ran
     cocord_train(argv)
-
-# %% ../../nbs/27_experiments_tables.ipynb #5ec7468d
-@dataclass(eq=False)
-class Job:
-    "One `cocord_train` process to run, or a finished run to read"
-    name:str                       # '<teacher>-<student>/<method>-seed<k>' or 'teachers/<arch>'
-    cmd:list                       # The process's command line
-    out:Path                       # The run's folder
-    state:str = 'fresh'            # 'fresh', 'resume', 'overwrite', or 'finished' (nothing to run)
-    after:Job|None = None          # The job that must have finished first
-    result:dict|None = None        # The finished run's accuracies
-    error:str|None = None          # Why it failed
 
 def train_job(name:str, c:RunConfig, state:str, after:Job|None=None) -> Job:
     "The job that trains (or resumes, or reads) configuration `c` in its folder"
     flag = {'resume': ['--resume'], 'overwrite': ['--overwrite']}.get(state, [])
     return Job(name, [sys.executable, '-c', TRAIN_ENTRY, *train_args(c), *flag], Path(c.out), state, after)
 
-def _failure(rc:int, log_file:Path, start:int) -> str:
-    "Why a process failed, from its exit status and what it wrote to `log_file` after offset `start`"
-    with open(log_file, 'rb') as f:
-        f.seek(start)
-        lines = [l.strip() for l in f.read().decode(errors='replace').splitlines()[1:] if l.strip()]   # after this attempt's header
-    if rc < 0:
-        try: name = signal.Signals(-rc).name
-        except ValueError: name = f'signal {-rc}'
-        return f"killed by {name} (run the command again to resume it)"
-    said = next((l.partition('error: ')[2] for l in reversed(lines) if l.startswith('cocord_train: error:')), None)
-    return f"exit status {rc}: {said or (lines[-1] if lines else 'no output')}"
-
-def _start(job:Job, slot:int, gpus:list|None, n_jobs:int, log_file:Path):
-    "Start `job`'s process in `slot`, its output appended to `log_file`; the process, the open log and where this attempt begins"
-    env = {**os.environ, 'COCORD_TABLES_PID': str(os.getpid())}
-    if gpus: env['CUDA_VISIBLE_DEVICES'] = gpus[slot % len(gpus)]
-    elif n_jobs > 1 and 'OMP_NUM_THREADS' not in os.environ: env['OMP_NUM_THREADS'] = str(max(1, (os.cpu_count() or 1) // n_jobs))
-    log_file.parent.mkdir(parents=True, exist_ok=True)
-    f = open(log_file, 'ab')
-    start = f.tell()
-    gpu = f", CUDA_VISIBLE_DEVICES={env['CUDA_VISIBLE_DEVICES']}" if gpus else ''
-    f.write(f"== {time.strftime('%Y-%m-%d %H:%M:%S')}{gpu}: {' '.join(job.cmd)}\n".encode()); f.flush()
-    return subprocess.Popen(job.cmd, stdout=f, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env), f, start
-
-def run_jobs(jobs:list[Job], # Jobs in the order to start them (a job after the one it waits for)
-             n_jobs:int=1, # Processes at a time
-             gpus:list[str]|None=None, # GPU ids; slot i gets gpus[i % len(gpus)]
-             logs:Path=Path('logs'), # Each job's output goes to `logs/<name>.log`
-             log=print,
-             collect=read_result, # `collect(job.out)`: a finished job's result, or a `CocordError`
-             poll:float=0.2, # Seconds between looks at the processes
-            ) -> list[Job]:
-    "Read the finished jobs, run the others `n_jobs` at a time; every job ends with a `result` or an `error`"
-    todo = []
-    for j in jobs:
-        if j.state != 'finished': todo.append(j); continue
-        try: j.result = collect(j.out)
-        except CocordError as e: j.error = str(e)
-    running, n, started = {}, len(todo), 0
-    try:
-        while todo or running:
-            for j in [j for j in todo if j.after is not None and j.after.error is not None]:
-                todo.remove(j); j.error = f"not run: {j.after.name} failed"
-                log(f"{j.name}: not run, since {j.after.name} failed")
-            for slot in [i for i in range(n_jobs) if i not in running]:
-                j = next((j for j in todo if j.after is None or j.after.result is not None), None)
-                if j is None: break
-                todo.remove(j); started += 1
-                p, f, start = _start(j, slot, gpus, n_jobs, Path(logs)/f'{j.name}.log')
-                running[slot] = (j, p, f, start, time.time())
-                gpu = f" on GPU {gpus[slot % len(gpus)]}" if gpus else ''
-                log(f"[{started}/{n}] {j.name}: {'resuming' if j.state == 'resume' else 'started'}{gpu}")
-            time.sleep(poll)
-            for slot, (j, p, f, start, t0) in list(running.items()):
-                rc = p.poll()
-                if rc is None: continue
-                f.close(); del running[slot]
-                if rc == 0:
-                    try: j.result = collect(j.out)
-                    except CocordError as e: j.error = f"the process ended, but {e}"
-                else: j.error = _failure(rc, Path(logs)/f'{j.name}.log', start)
-                took = f"{time.time() - t0:.0f} s"
-                log(f"{j.name}: finished in {took}" if j.error is None else f"{j.name}: FAILED after {took}: {j.error} "
-                    f"(log: {Path(logs)/f'{j.name}.log'})")
-    finally:                                    # stopped: stop the processes (their finished epochs are kept)
-        for j, p, f, *_ in running.values(): p.terminate()
-        for j, p, f, *_ in running.values(): p.wait(); f.close()
-    return jobs
 
 # %% ../../nbs/27_experiments_tables.ipynb #043ca858
 TABLES_DATASET = 'cifar100'        # the dataset of the paper's tables: cocord_tables' default
@@ -451,7 +372,7 @@ def make_tables(config:RunConfig, # The options of every run (`dataset` default:
         n_read, n_teachers = sum(j.state == 'finished' for j in jobs), sum(isinstance(t, Job) and t.state != 'finished' for t in plan.teachers.values())
         log(f"{len(plan.runs)} run(s): {len(pairs)} pair(s) x {len(methods)} method(s) x {len(seeds)} seed(s), in {out}; "
             f"{n_read} finished (read), {len(jobs) - n_read} to run ({n_teachers} teacher(s) first), {n_jobs} at a time")
-        run_jobs(jobs, n_jobs, gpus, out/'logs', log)
+        run_jobs(jobs, n_jobs, gpus, out/'logs', log, read_result)
         table = tidy_table(plan, accuracy)
         epochs = RunConfig(**{**c.given(), 'student': pairs[0][1]}).recipe().epochs
         about = (f"{c.dataset}{'' if c.path is None else ' from ' + str(c.path)}, {epochs} epoch{'s' * (epochs != 1)}, seeds "
@@ -478,7 +399,7 @@ def tables_parser():
         if a.dest in ('teacher', 'student', 'teacher_ckpt'): a.help = argparse.SUPPRESS     # a table takes them from --pairs and --teachers
         if a.dest == 'dataset': a.help += ' (default here: cifar100)'
         if a.dest == 'out': a.help = "The table's folder (default runs/<dataset>[-<its folder>]-tables)"
-        if a.dest == 'epochs': a.help = "Epochs of every run (default: the paper's recipe, 240 for CIFAR-100); a larger value than the runs had extends them"
+        if a.dest == 'epochs': a.help = a.help.replace('with --resume, a larger value extends the run', 'a larger value than the runs had extends them')
         if a.dest == 'method': a.help, a.metavar = ("Methods, separated by commas (default the paper's: vanilla,kd,crd,crd+kd,"
                                                      "cocord,cocord+kd); any of " + ', '.join(METHODS)), 'METHODS'
     p.add_argument('--pairs', default='paper', metavar='PAIRS', help="paper (the 13 CIFAR-100 pairs, the default), paper-same, "
@@ -494,6 +415,16 @@ def tables_parser():
     p.add_argument('--overwrite', action='store_true', help="Replace runs of the output folder that were made with other options")
     return p
 
+def check_gpus(gpus:list[str]):
+    "An `OptionError` unless this machine has CUDA GPUs with the ids `gpus` (numbers, or the UUIDs `nvidia-smi -L` lists)"
+    import torch
+    if not torch.cuda.is_available(): raise OptionError(
+        f"--gpus {','.join(gpus)}: this machine has no CUDA GPU that PyTorch can use (torch.cuda.is_available() is False). "
+        f"Leave --gpus out to run on the CPU, with --jobs processes at a time.")
+    n, visible = torch.cuda.device_count(), os.environ.get('CUDA_VISIBLE_DEVICES')
+    missing = [g for g in gpus if g.isdigit() and int(g) >= n and visible is None]
+    if missing: raise OptionError(f"--gpus: this machine has {n} GPU(s), ids 0 to {n - 1}; there is no GPU {', '.join(missing)}.")
+
 def _stop(signum, frame): raise SystemExit(128 + signum)      # SIGTERM: stop the runs' processes on the way out
 
 def cocord_tables(argv:list[str]|None=None): # The arguments (default: the command line's)
@@ -508,7 +439,8 @@ def cocord_tables(argv:list[str]|None=None): # The arguments (default: the comma
         if n_jobs is not None and n_jobs < 1: raise OptionError(f"--jobs must be at least 1, got {n_jobs}.")
         if gpus is not None:
             gpus = [g.strip() for g in gpus.split(',')]
-            if not all(gpus): raise OptionError(f"--gpus: write GPU ids separated by commas, e.g. 0,1,2,3.")
+            if not all(gpus): raise OptionError("--gpus: write GPU ids separated by commas, e.g. 0,1,2,3.")
+            check_gpus(gpus)
         n_jobs = n_jobs or (len(gpus) if gpus else 1)
         if launch_info()[2] > 1: raise OptionError("cocord_tables starts its own processes: run it once, not under torchrun or accelerate.")
         first = a['seed'] or 0

@@ -21,6 +21,7 @@ from ..blocks.losses import info_nce, prediction_loss, kd_loss, contrast_accurac
 from ..blocks.features import features_and_logits
 from ..blocks.augment import three_views
 from ..distiller import Distiller, probe_pair, check_training_batch, register_method, MethodOption
+from ..options import check_memory
 from ..callback import DistillationCallback, KD_OPTIONS
 
 
@@ -276,10 +277,16 @@ _COCORD_OPTIONS = dict(
     proj_dim=MethodOption("CoCoRD: output size of the projectors and predictor", check_int),
     proj_hidden=MethodOption("CoCoRD: hidden size of the projectors", check_int),
     pred_hidden=MethodOption("CoCoRD: hidden size of the predictor", check_int))
+def _cocord_memory(o:dict):
+    "Refuse sizes whose teacher dictionary and heads would not fit in memory, before any teacher trains (`check_memory`)"
+    q, d, h, ph = (o[k] for k in ('queue_size', 'proj_dim', 'proj_hidden', 'pred_hidden'))
+    check_memory(q * d * (4 + KEY_DTYPES[o['queue_dtype']].itemsize) + 16 * (2 * h * (d + 1) + 2 * ph * d),
+                 f"CoCoRD's teacher dictionary and heads (queue_size={q:,}, proj_dim={d:,}, proj_hidden={h:,}, pred_hidden={ph:,})")
+
 _COCORD_DATASETS = dict(digits=dict(queue_size=256), imagenet=dict(queue_size=65536, temperature=0.07, symmetric=False))
-register_method('cocord', CoCoRDCallback, "CoCoRD", _COCORD_OPTIONS, dataset_defaults=_COCORD_DATASETS, title='CoCoRD')
+register_method('cocord', CoCoRDCallback, "CoCoRD", _COCORD_OPTIONS, dataset_defaults=_COCORD_DATASETS, title='CoCoRD', check=_cocord_memory)
 register_method('cocord+kd', CoCoRDCallback, "CoCoRD with the KD term", {**dict.fromkeys(_COCORD_OPTIONS), **KD_OPTIONS},
-                defaults=dict(kd_weight=1.), dataset_defaults=_COCORD_DATASETS, title='CoCoRD+KD')
+                defaults=dict(kd_weight=1.), dataset_defaults=_COCORD_DATASETS, title='CoCoRD+KD', check=_cocord_memory)
 register_method('cocord+learned-t', CoCoRDCallback, "CoCoRD with a learned contrast scale, as DCD's", dict.fromkeys(_COCORD_OPTIONS),
-                fixed=dict(learnable_contrast=True), dataset_defaults=_COCORD_DATASETS, title='CoCoRD+learned-t')
+                fixed=dict(learnable_contrast=True), dataset_defaults=_COCORD_DATASETS, title='CoCoRD+learned-t', check=_cocord_memory)
 

@@ -5,7 +5,7 @@
 # %% ../../nbs/12_methods_crd.ipynb #d21f26a4
 from __future__ import annotations
 from typing import Callable, NamedTuple
-import math
+import inspect, math
 import torch
 from torch import nn, Tensor
 import torch.nn.functional as F
@@ -13,6 +13,7 @@ from fastai.data.load import DataLoader
 from ..blocks.queue import world_size
 from ..blocks.features import features_and_logits
 from ..errors import OptionError, check_int, check_positive, check_weight, check_momentum
+from ..options import check_memory
 from ..distiller import Distiller, probe_pair, register_method, MethodOption
 from fastcore.meta import delegates
 from ..callback import DistillationCallback, KD_OPTIONS
@@ -82,6 +83,8 @@ class CRDMemory(nn.Module):
         super().__init__()
         self.n_data, self.feat_dim, self.nce_k = check_int(n_data, 'n_data'), check_int(feat_dim, 'feat_dim'), check_int(nce_k, 'nce_k')
         self.temperature, self.nce_m = check_positive(temperature, 'temperature'), check_momentum(nce_m, 'nce_m')
+        check_memory(4 * feat_dim * 2 * (n_data + nce_k + 1),   # both banks, and one image's negatives drawn from each
+                     f"CRD's memory banks of {n_data:,} images with {nce_k:,} negatives per image of dimension {feat_dim:,} (nce_k, feat_dim)")
         bound = 1. / math.sqrt(feat_dim / 3)
         self.register_buffer('student_bank', torch.rand(n_data, feat_dim) * (2 * bound) - bound)
         self.register_buffer('teacher_bank', torch.rand(n_data, feat_dim) * (2 * bound) - bound)
@@ -296,7 +299,12 @@ class CRDCallback(DistillationCallback):
 # %% ../../nbs/12_methods_crd.ipynb #00d117ff
 _CRD_OPTIONS = dict(nce_k=MethodOption("CRD: negatives sampled per anchor; a default never outnumbers the training images", check_int,
                                        negatives=True))
-register_method('crd', CRDCallback, "CRD", _CRD_OPTIONS, title='CRD')
+def _crd_memory(o:dict):
+    "Refuse a number of negatives whose embeddings would not fit in memory, before any teacher trains (`check_memory`)"
+    feat_dim = inspect.signature(CRD).parameters['feat_dim'].default
+    check_memory(4 * feat_dim * 2 * (o['nce_k'] + 1), f"CRD's negatives (nce_k={o['nce_k']:,} per image, of dimension {feat_dim})")
+
+register_method('crd', CRDCallback, "CRD", _CRD_OPTIONS, title='CRD', check=_crd_memory)
 register_method('crd+kd', CRDCallback, "CRD with the KD term", {'nce_k': None, **KD_OPTIONS},
-                defaults=dict(kd_weight=1.), title='CRD+KD')
+                defaults=dict(kd_weight=1.), title='CRD+KD', check=_crd_memory)
 

@@ -13,12 +13,13 @@ from ..errors import (ignoring_warning, OptionError, MissingFileError, RunFolder
 from ..data import DATASETS, folder_train_size
 from ..distiller import METHODS as REGISTRY, METHOD_OPTIONS
 from ..models.registry import check_model_name
-from ..recipes import Recipe, cifar100_recipe, imagenet_recipe
+from ..recipes import Recipe, cifar100_recipe, imagenet_recipe, SMALL_LR_STUDENTS
+from ..options import check_memory
 from ..teachers import TEACHERS
 with ignoring_warning('`torch.jit.script` is deprecated'):   # fastai's imports: noise for command-line users
     from cocord.callback import DistillationCallback, default_view
     from cocord.trackers import check_trackers
-    import cocord.methods.kd, cocord.methods.crd, cocord.methods.dcd   # the methods that ship register when imported (CoCoRD's: cocord.callback)
+    import cocord.methods.cocord, cocord.methods.kd, cocord.methods.crd, cocord.methods.dcd   # the methods that ship register when imported
 from .files import read_json
 
 # %% auto #0
@@ -99,41 +100,39 @@ class _SharedOptions:
                       resume_free=True)
     method:str = option("vanilla (no teacher: trains a teacher, or the plain student to compare with), "
                         + ', '.join(f"{n} ({m.help})" for n, m in REGISTRY.items()), 'cocord')
-    teacher:str = option("Teacher architecture (a zoo name or a torchvision classifier; default per dataset)", methods=DISTILLING)
+    teacher:str = option("Teacher architecture: a zoo name or a torchvision classifier", methods=DISTILLING)
     teacher_ckpt:str = option("Teacher checkpoint: a file (a run of cocord_train --method vanilla gives its architecture too), an "
                               "http(s) URL (downloaded once into torch hub's cache, verified) or a short name such as resnet32x4 "
                               "(cocord.teachers.TEACHERS); none: train a teacher first, in <out>/teacher", methods=DISTILLING,
                               resume_free=True)
     teacher_data:str = option("What a teacher that cocord trains first (when none is given) learns from: same, the students' "
-                              "training images (--n_train included; the default), or all, every training image: a teacher "
+                              "training images (--n_train included), or all, every training image: a teacher "
                               "that knows more than the students' labels show", 'same', DISTILLING,
                               partial(check_choice, choices=TEACHER_DATA))
-    student:str = option("Student architecture (default per dataset)")
-    epochs:int = option("Epochs (default: the paper's recipe, 240 for CIFAR-100; 20 for digits); "
-                        "with --resume, a larger value extends the run", check=check_int)
-    bs:int = option("Batch size, over all processes (default 64; ImageNet 256)", check=check_int)
-    lr:float = option("Starting learning rate (default 0.05; 0.01 for MobileNetV2/ShuffleNet students; ImageNet 0.1)",
-                      check=check_positive)
+    student:str = option("Student architecture")
+    epochs:int = option("Epochs; with --resume, a larger value extends the run", check=check_int)
+    bs:int = option("Batch size, over all processes", check=check_int)
+    lr:float = option("Starting learning rate", check=check_positive)
     milestones:tuple = option("Epochs after which the learning rate is multiplied by 0.1 (default: the recipe's)", cli=False)
-    size:int = option("Image size the data is resized to (default per dataset)", check=check_int)
-    channels:int = option("Image channels: 3 repeats a grey channel (default per dataset)", cli=False)
-    padding:int = option("Padding of the random-crop augmentation (default 4 at 32 pixels; digits 1)",
+    size:int = option("Image size the data is resized to", check=check_int)
+    channels:int = option("Image channels: 3 repeats a grey channel", cli=False)
+    padding:int = option("Padding of the random-crop augmentation, in pixels",
                          check=partial(check_int, lo=0))
-    flip:bool = option("Mirror half of the training images left-right (default on; digits off): turn it off for digits, text "
-                       "and other images whose orientation carries meaning", _default_of(default_view, 'flip'))
+    flip:bool = option("Mirror half of the training images left-right: turn it off for digits, text and other images whose "
+                       "orientation carries meaning", _default_of(default_view, 'flip'))
     holdout:float = option("Validate on this fraction of the training data instead of the test split", check=check_fraction)
     n_train:int = option("Train on a fixed random subset of this many training images (seeded by --seed)", check=check_int)
     seed:int = option("Random seed (the first one with --seeds)", 0, check=partial(check_int, lo=0))
     workers:int = option("Data-loading worker processes", 0, check=partial(check_int, lo=0), resume_free=True)
     sync_bn:bool = option("Multi-process runs: synchronise BatchNorm statistics across processes (CUDA only)", False)
-    channels_last:bool = option("Run the networks channels-last (the default: faster convolutions, see 31_experiments_bench); "
-                                "--no-channels_last keeps PyTorch's default layout", _default_of(DistillationCallback, 'channels_last'),
+    channels_last:bool = option("Run the networks channels-last (faster convolutions, see 31_experiments_bench); "
+                                "--no-channels_last keeps PyTorch's default memory format", _default_of(DistillationCallback, 'channels_last'),
                                 resume_free=True)
     log:str = option("Also write every recorded term, each step and each epoch, to trackers: tensorboard (in <out>/tensorboard; "
                      "pip install tensorboard), wandb (pip install wandb; a run named after --out, its files in <out>/wandb; "
                      "WANDB_MODE=offline without an account), or both: tensorboard,wandb", check=lambda v, name: ','.join(check_trackers(v)) or None, resume_free=True)
-    precision:str = option("auto (the default: on a GPU, mixed precision in bfloat16 where it supports it, else float16 with "
-                           "loss scaling; float32 on the CPU), fp32, bf16 or fp16 (GPU only). The queue and the loss terms "
+    precision:str = option("auto (on a GPU, mixed precision in bfloat16 where it supports it, else float16 with loss "
+                           "scaling; float32 on the CPU), fp32, bf16 or fp16 (GPU only). The queue and the loss terms "
                            "stay float32", 'auto', check=partial(check_choice, choices=PRECISIONS), resume_free=True)
     teacher_sha256:str = option("SHA-256 of the teacher's weights file, recorded when the run starts", methods=DISTILLING,
                                 cli=False)
@@ -173,12 +172,24 @@ class _SharedOptions:
                 setattr(c, name, fitted_to_images(getattr(c, name), training_images(c)))
         recipe = c.recipe()
         c.epochs, c.bs, c.lr, c.milestones = recipe.epochs, recipe.bs, recipe.lr, list(recipe.milestones)
+        c.check_sizes()
+        method = REGISTRY.get(c.method)
+        if method is not None and method.check is not None: method.check({k: getattr(c, k) for k in method.options})
         if c.out is None: c.out = f'runs/{c.data_name()}-{c.method}-{c.student}'
         remote = c.teacher_ckpt in TEACHERS or str(c.teacher_ckpt).lower().startswith(('http://', 'https://'))
         if c.teacher_ckpt is not None and not remote and not Path(c.teacher_ckpt).is_file():
             raise MissingFileError(f"--teacher_ckpt {c.teacher_ckpt} is not a file, a URL or a teacher's short name "
                                    f"({', '.join(n for n in TEACHERS if ':' not in n)}, or mdistiller:<name>).")
         return c
+
+    def check_sizes(self):
+        "An `OptionError` for a padding that leaves no image in a crop, or images that would not fit in memory"
+        pad = self.padding or 0
+        if pad >= self.size: raise OptionError(f"--padding {pad} is not smaller than --size {self.size}: a random crop could "
+                                               f"hold no pixel of the image. Use a padding below the image size (the paper: 4 at 32).")
+        held = 0 if self.dataset in ('folder', 'imagenet') else training_images(self) or 0   # arrays held resized in memory
+        check_memory(held * 3 * self.size**2 + 64 * self.bs * 3 * (self.size + 2 * pad)**2,    # and a batch's views, float32
+                     f"Images of {self.size:,}×{self.size:,} pixels with a padding of {pad:,} in batches of {self.bs:,} (--size, --padding, --bs)")
 
     def data_name(self) -> str:
         "The dataset, and the name of its folder when one is given: what default output folders are named after"
@@ -209,7 +220,30 @@ def _method_field(name:str, o) -> tuple:
     methods = tuple(n for n, m in REGISTRY.items() if name in m.options)
     return name, o.type, option(o.help + _defaults_text(name, methods), None, methods, o.check, o.cli)
 
-RunConfig = make_dataclass('RunConfig', [_method_field(k, o) for k, o in METHOD_OPTIONS.items()], bases=(_SharedOptions,))
+def _shown(v) -> str: return {True: 'on', False: 'off', None: 'none'}.get(v, str(v)) if isinstance(v, (bool, type(None))) else str(v)
+
+def _recipe_default(name:str, dataset:str):
+    "The recipe's `name` (lr, bs) for `dataset` and its default student"
+    return getattr(imagenet_recipe() if dataset == 'imagenet' else cifar100_recipe(DATASET_DEFAULTS[dataset]['student']), name)
+
+def _shared_defaults_text(name:str, default) -> str:
+    "` (default ...)` of shared option `name`: the value most datasets take, then each dataset's that differs; '' if none"
+    if name in ('lr', 'bs'): by_dataset = {d: _recipe_default(name, d) for d in DATASET_DEFAULTS}
+    elif any(name in o for o in DATASET_DEFAULTS.values()): by_dataset = {d: o.get(name, default) for d, o in DATASET_DEFAULTS.items()}
+    else: return '' if default is None else f" (default {_shown(default)})"
+    values = list(by_dataset.values())
+    common = max(values, key=values.count)
+    text = f" (default {_shown(common)}" + ''.join(f"; {d} {_shown(v)}" for d, v in by_dataset.items() if v != common)
+    if name == 'lr': text += f"; {', '.join(SMALL_LR_STUDENTS)} students {cifar100_recipe(SMALL_LR_STUDENTS[0]).lr}"
+    return text + ')'
+
+def _shared_field(f) -> tuple:
+    "A shared option's field again, its help ending with its defaults (`_shared_defaults_text`)"
+    m = f.metadata
+    return f.name, f.type, field(default=None, metadata={**m, 'help': m['help'] + _shared_defaults_text(f.name, m['default'])})
+
+RunConfig = make_dataclass('RunConfig', [*(_shared_field(f) for f in fields(_SharedOptions) if f.name != 'out'),
+                                         *(_method_field(k, o) for k, o in METHOD_OPTIONS.items())], bases=(_SharedOptions,))
 RunConfig.__module__, RunConfig.__qualname__ = __name__, 'RunConfig'
 RunConfig.__doc__ = ("Everything that defines one training run: the options every run has and the registered methods' own; `None` "
                      "means not given, `resolved()` fills in the defaults")
