@@ -8,13 +8,14 @@ import argparse, json, sys, typing
 from dataclasses import fields
 from pathlib import Path
 from .errors import CocordError, OptionError, MissingFileError, disk_error
+from .options import Option, add_options, fail
 from .train.config import BUILTIN, RunConfig
 from .train.compare import compare_methods
 from .train.folders import launch_info
-from .train.trainer import run
+from .train.trainer import run, interrupted_message
 
 # %% auto #0
-__all__ = ['option_type', 'options_file', 'ConfigParser', 'config_parser', 'train_parser', 'fail', 'cocord_train']
+__all__ = ['option_type', 'options_file', 'ConfigParser', 'config_parser', 'train_parser', 'cocord_train']
 
 # %% ../nbs/25f_cli.ipynb #0966aa97
 def option_type(name:str):
@@ -58,12 +59,7 @@ def config_parser(prog:str, description:str) -> argparse.ArgumentParser:
     p = ConfigParser(prog=prog, description=description)
     p.add_argument('--config', metavar='FILE', help="Start from the options in this JSON file: a run's config.json, or "
                    "{option: value} of your own; the options given on the command line win")
-    for f in fields(RunConfig):
-        if not f.metadata['cli']: continue
-        names = [f'--{f.name}'] + ([f"--{f.name.replace('_', '-')}"] if '_' in f.name else [])
-        kind = option_type(f.name)
-        if kind is bool: p.add_argument(*names, dest=f.name, action=argparse.BooleanOptionalAction, default=None, help=f.metadata['help'])
-        else: p.add_argument(*names, dest=f.name, type=kind, default=None, metavar=kind.__name__.upper(), help=f.metadata['help'])
+    add_options(p, [Option(f.name, option_type(f.name), None, f.metadata['help']) for f in fields(RunConfig) if f.metadata['cli']])
     p.set_defaults(config=None)
     return p
 
@@ -71,30 +67,24 @@ def train_parser() -> argparse.ArgumentParser:
     "`cocord_train`'s command line: `RunConfig`'s options, and how to run them"
     p = config_parser('cocord_train', "Train a teacher or distil a student with CoCoRD or a baseline, with the paper's recipes; "
                       "no --dataset runs a comparison on digits.")
-    p.add_argument('--compare', action='store_true', help="Compare methods (vanilla, kd, cocord, or a comma-separated --method) "
-                   "instead of a single run")
-    p.add_argument('--seeds', type=int, default=None, metavar='INT', help="Comparison: number of seeds per method, from --seed "
-                   "(default 3 for the built-in default, else 1)")
-    p.add_argument('--resume', action='store_true', help="Continue the run saved in the output folder; a comparison "
-                   "continues by itself")
-    p.add_argument('--overwrite', action='store_true', help="Replace the run in the output folder (removed only once the "
-                   "new run has finished its first epoch)")
-    return p
+    return add_options(p, [
+        Option('compare', bool, False, "Compare methods (vanilla, kd, cocord, or a comma-separated --method) instead of a single run"),
+        Option('seeds', int, None, "Comparison: number of seeds per method, from --seed (default 3 for the built-in default, else 1)"),
+        Option('resume', bool, False, "Continue the run saved in the output folder; a comparison continues by itself"),
+        Option('overwrite', bool, False, "Replace the run in the output folder (removed only once the new run has finished its first epoch)")])
 
 # %% ../nbs/25f_cli.ipynb #7508d10a
-def fail(msg:str, prog:str='cocord_train'):
-    "End a command with one line naming the problem and exit status 2"
-    print(f"{prog}: error: {msg}", file=sys.stderr)
-    sys.exit(2)
-
 def cocord_train(argv:list[str]|None=None): # The arguments (default: the command line's)
     "The `cocord_train` command: one run, a comparison, or with no --dataset the built-in comparison on digits"
+    argv = sys.argv[1:] if argv is None else list(argv)
     a = vars(train_parser().parse_args(argv))
     compare, seeds, resume, overwrite = (a.pop(k) for k in ('compare', 'seeds', 'resume', 'overwrite'))
     rank, _, ws = launch_info()
     log = print if rank == 0 else (lambda *a, **k: None)    # the other processes of a multi-process run stay quiet
+    builtin = a['dataset'] is None and not resume
     try:
-        builtin = a['dataset'] is None and not resume
+        if resume and overwrite: raise OptionError("--resume and --overwrite do not go together: --resume continues the run in "
+                                                   "the output folder, --overwrite replaces it. Give one of them.")
         if builtin: a = {**a, **{k: v for k, v in BUILTIN.items() if a[k] is None}}
         if seeds is None: seeds = 3 if builtin else 1   # the built-in default shows a spread
         if seeds < 1: raise OptionError(f"--seeds must be at least 1, got {seeds}.")
@@ -111,8 +101,11 @@ def cocord_train(argv:list[str]|None=None): # The arguments (default: the comman
             if unused: raise OptionError(f"{', '.join('--' + u for u in unused)} does not apply to --method {config.method or 'cocord'} "
                                          f"(see cocord_train --help for which method uses which option).")
             run(config, resume=resume, overwrite=overwrite, log=log)
-    except CocordError as e: fail(str(e))
+    except CocordError as e: fail(str(e), 'cocord_train')
+    except KeyboardInterrupt as e:                       # Ctrl-C: one line, where the run stopped and how to go on
+        if rank == 0: print(f"cocord_train: {interrupted_message(e, argv, single=not (builtin or compare))}", file=sys.stderr)
+        sys.exit(130)
     except OSError as e:                                 # a disk the user must fix, met outside cocord's own writes
         err = disk_error(e, e.filename or 'a file')
         if err is e: raise
-        fail(str(err))
+        fail(str(err), 'cocord_train')

@@ -76,6 +76,8 @@ def check_momentum(m, name:str='momentum') -> float:
 # %% ../nbs/00_errors.ipynb #d8294f4a
 _DISK_ADVICE = {errno.ENOSPC: "the disk is full: free some space, then continue the run with --resume",
                 errno.EDQUOT: "the disk quota is used up: free some space, then continue the run with --resume",
+                errno.EFBIG: ("a file-size limit was reached (`ulimit -f`, or the largest file the file system holds): "
+                              "raise the limit or choose an --out on another file system, then continue the run with --resume"),
                 errno.EROFS: "the file system is read-only: choose another --out",
                 errno.EACCES: "permission denied: choose an --out you may write to",
                 errno.EPERM: "permission denied: choose an --out you may write to",

@@ -14,7 +14,8 @@ with ignoring_warning('`torch.jit.script` is deprecated'):   # fastai's imports:
     from cocord.train.trainer import ensure_teacher
     from cocord.train.compare import run_or_resume
     from cocord.train.files import atomic_write, save_figure
-    from cocord.cli import option_type, config_parser, fail
+    from cocord.cli import option_type, config_parser
+    from cocord.options import fail
     from cocord.train.folders import make_run_folder, launch_info
 
 # %% auto #0

@@ -18,7 +18,8 @@ with ignoring_warning('`torch.jit.script` is deprecated'):   # fastai's imports:
     from cocord.train.trainer import teacher_config
     from cocord.train.files import read_json, read_run_checkpoint, atomic_write
     from cocord.train.compare import evaluate
-    from cocord.cli import option_type, config_parser, fail, cocord_train
+    from cocord.cli import option_type, config_parser, cocord_train
+    from cocord.options import fail
     from cocord.datasets import download_cifar100
     from cocord.teachers import file_sha256
     from cocord.distiller import METHODS as REGISTRY

@@ -17,7 +17,7 @@ with ignoring_warning('`torch.jit.script` is deprecated'):   # fastai's imports:
     from fastai.losses import CrossEntropyLossFlat
     from fastai.metrics import accuracy
 from .config import METHODS, RunConfig
-from .folders import OptionsDifferError, holds_run, make_run_folder
+from .folders import OptionsDifferError, holds_run, holding_folders, take_run_folder
 from .files import atomic_write, save_figure
 from .trainer import ensure_teacher, run
 
@@ -34,10 +34,14 @@ def evaluate(c:RunConfig, arch:str, ckpt:str|Path) -> float:
 
 def run_or_resume(sub:RunConfig, overwrite:bool, log, progress:bool) -> dict:
     "One run of a comparison or a sweep: trained, resumed, or (finished) summarised"
-    if not holds_run(Path(sub.out)): return run(sub, log=log, progress=progress)
-    try: return run(sub, resume=True, log=log, progress=progress)
-    except OptionsDifferError:
-        if not overwrite: raise
+    with holding_folders():
+        take_run_folder(Path(sub.out), log, create=False)   # held while it is read, after repairing what a killed --overwrite left
+        if not holds_run(Path(sub.out)): return run(sub, log=log, progress=progress)
+        try: return run(sub, resume=True, log=log, progress=progress)
+        except OptionsDifferError as e:
+            if not overwrite: raise OptionsDifferError(
+                f"{sub.out} holds a run made with other options than these: {'; '.join(e.diffs)}. Give the options it was made "
+                f"with, choose another --out, or replace the runs made with other options with --overwrite.", e.diffs) from None
         return run(sub, overwrite=True, log=log, progress=progress)
 
 # %% ../../nbs/25e_train_compare.ipynb #82afd010
@@ -52,22 +56,23 @@ def compare_methods(config:RunConfig, # Dataset, architectures and hyperparamete
     if bad: raise OptionError(f"Unknown method(s) {', '.join(bad)}; choose among {', '.join(METHODS)}.")
     c = RunConfig(**{**asdict(config), 'method': 'cocord'}).resolved()
     out = Path(config.out if config.out is not None else f'runs/{c.data_name()}-comparison')
-    make_run_folder(out)
-    if c.teacher_ckpt is None: c.teacher_ckpt = str(ensure_teacher(c, out/'teacher', log, progress, overwrite))
-    rows = [dict(method='teacher', seed=c.seed, last_accuracy=evaluate(c, c.teacher, c.teacher_ckpt))]
-    for seed in seeds:
-        for m in methods:
-            sub = RunConfig(**{**asdict(config), 'method': m, 'seed': seed, 'teacher_ckpt': c.teacher_ckpt if m != 'vanilla' else None,
-                               'out': str(out/f'{m}-seed{seed}')})
-            s = run_or_resume(sub, overwrite, log, progress)
-            rows.append(dict(method=m, seed=seed, last_accuracy=s['last_accuracy'], best_accuracy=s['best_accuracy'],
-                             seconds=s['seconds'], step_ms=s['step_ms']))
-    table = pd.DataFrame(rows)
-    atomic_write(out/'comparison.csv', table.to_csv(index=False))
-    save_figure(plot_comparison(table, f"{c.teacher} -> {c.student} on {c.dataset}"), out/'comparison.png')
-    split = 'holdout' if c.holdout is not None else 'test'
-    log(f"\n{c.teacher} -> {c.student} on {c.dataset}, last-epoch {split} accuracy over {len(seeds)} seed(s):\n"
-        + comparison_report(table) + f"\ntable and plot in {out}")
+    with holding_folders():                 # one process per comparison folder, and per run inside it
+        take_run_folder(out, log)
+        if c.teacher_ckpt is None: c.teacher_ckpt = str(ensure_teacher(c, out/'teacher', log, progress, overwrite))
+        rows = [dict(method='teacher', seed=c.seed, last_accuracy=evaluate(c, c.teacher, c.teacher_ckpt))]
+        for seed in seeds:
+            for m in methods:
+                sub = RunConfig(**{**asdict(config), 'method': m, 'seed': seed, 'teacher_ckpt': c.teacher_ckpt if m != 'vanilla' else None,
+                                   'out': str(out/f'{m}-seed{seed}')})
+                s = run_or_resume(sub, overwrite, log, progress)
+                rows.append(dict(method=m, seed=seed, last_accuracy=s['last_accuracy'], best_accuracy=s['best_accuracy'],
+                                 seconds=s['seconds'], step_ms=s['step_ms']))
+        table = pd.DataFrame(rows)
+        atomic_write(out/'comparison.csv', table.to_csv(index=False))
+        save_figure(plot_comparison(table, f"{c.teacher} -> {c.student} on {c.dataset}"), out/'comparison.png')
+        split = 'holdout' if c.holdout is not None else 'test'
+        log(f"\n{c.teacher} -> {c.student} on {c.dataset}, last-epoch {split} accuracy over {len(seeds)} seed(s):\n"
+            + comparison_report(table) + f"\ntable and plot in {out}")
     return table
 
 # %% ../../nbs/25e_train_compare.ipynb #c7f93371

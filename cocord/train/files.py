@@ -4,7 +4,7 @@
 
 # %% ../../nbs/25a_train_files.ipynb #ec43ffef
 from __future__ import annotations
-import io, json, os
+import io, json, os, re
 from pathlib import Path
 import torch
 import pandas as pd
@@ -13,8 +13,8 @@ with ignoring_warning('`torch.jit.script` is deprecated'):   # fastai's imports:
     from cocord.callback import plot_curves
 
 # %% auto #0
-__all__ = ['CHECKPOINT_FORMAT', 'atomic_write', 'save_torch', 'save_figure', 'remove_leftovers', 'plot_history', 'read_json',
-           'read_run_checkpoint']
+__all__ = ['CHECKPOINT_FORMAT', 'folder_id', 'FolderChangedError', 'atomic_write', 'save_torch', 'save_figure',
+           'remove_leftovers', 'plot_history', 'read_json', 'whole_sentences', 'read_run_checkpoint']
 
 # %% ../../nbs/25a_train_files.ipynb #ead29d39
 def _write_file(path:Path, data) -> None:
@@ -28,12 +28,23 @@ def _fsync_dir(folder:Path):
     try: os.fsync(fd)
     finally: os.close(fd)
 
+def folder_id(folder) -> tuple|None:
+    "`(device, inode)` of `folder`, None when there is none: it stays with a folder that is renamed, a folder made in its place has another"
+    try: s = os.stat(folder)
+    except (FileNotFoundError, NotADirectoryError): return None
+    return s.st_dev, s.st_ino
+
+class FolderChangedError(RunFolderError):
+    "The folder a file was to be written into is no longer the one it was: deleted, or moved away and replaced"
+
 def atomic_write(path:str|Path, # The file to replace
                  data:bytes|str, # Its new content
+                 folder:tuple|None=None, # The `folder_id` its folder must have: written nowhere else (a `FolderChangedError`)
                 ) -> Path:
     "Replace `path` by a file holding `data`: a kill at any instant leaves the complete old file or the complete new one"
     path = Path(path)
-    tmp = path.with_name(f'.{path.name}.tmp')
+    tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp')      # one per process: two writers never share it
+    if folder is not None and folder_id(path.parent) != folder: raise FolderChangedError(f"{path.parent} is no longer the folder it was.")
     try:
         _write_file(tmp, data.encode() if isinstance(data, str) else data)
         os.replace(tmp, path)
@@ -46,16 +57,16 @@ def atomic_write(path:str|Path, # The file to replace
         raise err from None
     return path
 
-def save_torch(obj, path:str|Path) -> Path:
-    "`torch.save(obj)` into `path`, atomically"
+def save_torch(obj, path:str|Path, folder:tuple|None=None) -> Path:
+    "`torch.save(obj)` into `path`, atomically (into the folder of `folder_id` `folder`, when given)"
     buf = io.BytesIO(); torch.save(obj, buf)
-    return atomic_write(path, buf.getbuffer())
+    return atomic_write(path, buf.getbuffer(), folder)
 
-def save_figure(fig, path:str|Path) -> Path:
+def save_figure(fig, path:str|Path, folder:tuple|None=None) -> Path:
     "Write `fig` as a PNG, atomically, and close it (a script or notebook making many runs keeps no figures open)"
     import matplotlib.pyplot as plt
     buf = io.BytesIO(); fig.savefig(buf, format='png', dpi=100); plt.close(fig)
-    return atomic_write(path, buf.getvalue())
+    return atomic_write(path, buf.getvalue(), folder)
 
 def remove_leftovers(folder:Path):
     "Delete the temporary files of writes that a kill interrupted"
@@ -68,6 +79,8 @@ def plot_history(history:pd.DataFrame):
 
 # %% ../../nbs/25a_train_files.ipynb #711d2c7d
 CHECKPOINT_FORMAT = 'cocord-run-1'
+_PARTS = dict(epoch=int, model=dict, opt=dict, rng=list, smooth_loss=dict, world_size=int, best_accuracy=(int, float),
+              best_epoch=int, history=list)    # what every resume point holds (`run_checkpoint`, 25c)
 
 _restart = "To train anew, give another --out, or --overwrite to replace this run."
 
@@ -81,17 +94,39 @@ def read_json(path:Path) -> dict:
     if not isinstance(obj, dict): raise RunFolderError(f"{path} holds a JSON {type(obj).__name__}, not a run's configuration. {_restart}")
     return obj
 
+def whole_sentences(text:str, limit:int=200) -> str:
+    "The first sentences of `text` (colours and line breaks removed) that fit in `limit` characters; always at least one, whole"
+    said = ''
+    for s in re.split(r'(?<=[.!?:])\s+(?=[A-Z])', ' '.join(re.sub(r'\x1b\[[0-9;]*m', '', text).split())):
+        if said and len(said) + len(s) >= limit: break
+        said = f'{said} {s}'.strip()
+    return said
+
+def _unreadable(path:Path, e:Exception) -> str:
+    "Why `torch.load` failed on `path`, told by what the file is rather than by where the unpickler stopped"
+    if isinstance(e, OSError) and not isinstance(e, EOFError): return f"it cannot be read ({e.strerror or e})"
+    pickled = re.search(r'GLOBAL (\S+)', str(e))     # torch's "Unsupported global: GLOBAL x" and "unsupported GLOBAL x ... is blocked"
+    if pickled: return (f"it holds Python objects beyond tensors and plain containers (a pickled {pickled[1]}), which cocord "
+                        f"never unpickles since that can run arbitrary code")
+    with open(path, 'rb') as f: head = f.read(4)
+    if not head: what = "the file is empty"
+    elif head != b'PK\x03\x04': what = "its bytes are not the zip archive that torch.save writes"
+    else: what = 'torch: ' + (whole_sentences(' '.join(s for s in re.split(r'(?<=\.)\s+', str(e)) if 'weights_only' not in s))
+                              or type(e).__name__)
+    return f"it is empty, truncated or damaged ({what})"
+
 def read_run_checkpoint(path:Path, device='cpu', mmap:bool=False) -> dict:
     "The resume point in `path`, read safely, or a `RunFolderError` saying what is wrong with it"
+    path, kept = Path(path), (f"The students saved in {Path(path).parent} are separate files and may be intact. {_restart}")
     try: ck = torch.load(path, map_location=device, weights_only=True, mmap=mmap)
     except FileNotFoundError: raise RunFolderError(f"{path} is missing. {_restart}") from None
     except Exception as e:   # a damaged file fails anywhere in the unpickler or the zip reader
-        what = ("it holds Python objects beyond tensors and plain containers, which cocord never unpickles since that "
-                "can run arbitrary code" if 'Unsupported global' in str(e) or 'weights_only' in str(e) else
-                f"it is empty, truncated or damaged ({(str(e).splitlines() or [type(e).__name__])[0][:200]})")
-        raise RunFolderError(f"{path} cannot be read as a run checkpoint: {what}. cocord replaces it atomically, so a kill "
-                             f"does not do this. The students saved in {Path(path).parent} are separate files and may be "
-                             f"intact. {_restart}") from None
+        raise RunFolderError(f"{path} cannot be read as a run checkpoint: {_unreadable(path, e)}. cocord replaces it atomically, "
+                             f"so a kill does not do this. {kept}") from None
     if not isinstance(ck, dict) or ck.get('format') != CHECKPOINT_FORMAT:
         raise RunFolderError(f"{path} is not a cocord_train checkpoint (format {CHECKPOINT_FORMAT}). {_restart}")
+    bad = [k for k, t in _PARTS.items() if not isinstance(ck.get(k), t) or isinstance(ck.get(k), bool)]
+    if 'opt' not in bad and not {'state', 'hypers'} <= set(ck['opt']): bad.append('opt')
+    if bad: raise RunFolderError(f"{path} is a damaged cocord_train checkpoint: {', '.join(bad)} {'is' if len(bad) == 1 else 'are'} "
+                                 f"missing or malformed. cocord writes it whole and atomically, so something else changed it. {kept}")
     return ck

@@ -4,12 +4,13 @@
 
 # %% ../../nbs/25c_train_folders.ipynb #d14b2473
 from __future__ import annotations
-import json, math, os, random, shutil, time
+import ctypes, errno, json, math, os, random, shutil, sys, time
+from contextlib import contextmanager
 from dataclasses import asdict, fields
 from pathlib import Path
 import numpy as np, torch
 import pandas as pd
-from ..errors import ignoring_warning, RunFolderError, disk_error
+from ..errors import ignoring_warning, OptionError, RunFolderError, disk_error
 from ..recipes import step_schedule
 with ignoring_warning('`torch.jit.script` is deprecated'):   # fastai's imports: noise for command-line users
     from fastcore.foundation import L
@@ -17,13 +18,15 @@ with ignoring_warning('`torch.jit.script` is deprecated'):   # fastai's imports:
     from fastai.torch_core import rank_distrib, num_distrib
     from cocord.callback import StepTimer, DistributedDL, unwrap_model
 from .files import (CHECKPOINT_FORMAT, atomic_write, plot_history, read_json, read_run_checkpoint,
-                                remove_leftovers, save_figure, save_torch)
+                                remove_leftovers, save_figure, save_torch, folder_id, FolderChangedError)
 from .config import RunConfig
+try: import fcntl                       # POSIX; where it is missing (Windows) run folders are not locked
+except ImportError: fcntl = None
 
 # %% auto #0
 __all__ = ['in_process_group', 'launch_info', 'run_checkpoint', 'restore_checkpoint', 'write_outputs', 'RunCheckpoint',
-           'holds_run', 'run_progress', 'OptionsDifferError', 'resumed_config', 'make_run_folder', 'prepare_run',
-           'replace_run']
+           'holds_run', 'run_progress', 'OptionsDifferError', 'resumed_config', 'holding_folders', 'make_run_folder',
+           'take_run_folder', 'lost_folder', 'check_folder', 'prepare_run', 'replace_run']
 
 # %% ../../nbs/25c_train_folders.ipynb #67d601fc
 def _train_loader(learn):
@@ -86,25 +89,27 @@ def restore_checkpoint(learn, ck:dict):
     learn.opt.load_state_dict(dict(state=ck['opt']['state'], hypers=L(ck['opt']['hypers'])))
     _set_rng_state(learn, ck['rng'][launch_info()[0]])
 
-def write_outputs(learn, out:Path, ck:dict):
-    "The files derived from resume point `ck`: the last student, the best one when `ck` is the best epoch, the history"
+def write_outputs(learn, out:Path, ck:dict, folder:tuple|None=None):
+    "The files derived from resume point `ck`: the last student, the best one when `ck` is the best epoch, the history (into the folder of `folder_id` `folder`, when given)"
     student = _student(learn).state_dict()
-    if ck['best_epoch'] == ck['epoch']: save_torch(student, out/'student_best.pth')
-    save_torch(student, out/'student_last.pth')
+    if ck['best_epoch'] == ck['epoch']: save_torch(student, out/'student_best.pth', folder)
+    save_torch(student, out/'student_last.pth', folder)
     history = pd.DataFrame(ck['history'])
-    atomic_write(out/'history.csv', history.to_csv(index=False))
-    save_figure(plot_history(history), out/'history.png')
+    atomic_write(out/'history.csv', history.to_csv(index=False), folder)
+    save_figure(plot_history(history), out/'history.png', folder)
 
 # %% ../../nbs/25c_train_folders.ipynb #f38b3f9f
 class RunCheckpoint(Callback):
-    "After each epoch: check that training stayed finite, write the resume point, then the files derived from it"
+    "After each epoch: check that training stayed finite and that its folder is still there, write the resume point, then the files derived from it"
     order = 70   # after the Recorder has logged the epoch
     def __init__(self, out:Path, # The run's folder
                  ck:dict|None=None, # The resume point the run continues from
-                 on_commit=None, # Called after each resume point is written
+                 on_commit=None, # Called once each epoch's files are all written
                  timer:StepTimer|None=None, # Times the training steps: each epoch's median goes into the history
+                 folder:tuple|None=None, # `folder_id(out)` when the run took it: a save finding another folder (or none) stops the run
                 ):
         self.out, self.on_commit, self.nonfinite, self.ck, self.timer = Path(out), on_commit, None, ck, timer
+        self.folder, self.lost = folder, None
         self.history, self.best, self.best_epoch = ([], -1., -1) if ck is None else (list(ck['history']), ck['best_accuracy'], ck['best_epoch'])
         self.main = launch_info()[0] == 0      # in a multi-process run, rank 0 writes the files
 
@@ -136,9 +141,19 @@ class RunCheckpoint(Callback):
         self.history.append(row)
         ck = run_checkpoint(self.learn, self.epoch, self.history, self.best, self.best_epoch)
         if not self.main: return
-        save_torch(ck, self.out/'checkpoint.pth')           # epoch k is finished from here on
-        if self.on_commit is not None: self.on_commit()
-        write_outputs(self.learn, self.out, ck)
+        try:
+            save_torch(ck, self.out/'checkpoint.pth', self.folder)      # epoch k is finished from here on
+            write_outputs(self.learn, self.out, ck, self.folder)
+        except FolderChangedError: self._lose()
+        except FileNotFoundError:                                        # the folder went away in the middle of a write
+            if self.folder is None or folder_id(self.out) == self.folder: raise
+            self._lose()
+        if self.on_commit is not None: self.on_commit()         # an --overwrite's first epoch, whole, replaces the old run
+
+    def _lose(self):
+        "Stop, writing nothing more: the run's folder is no longer the one it took (deleted, or moved away and replaced)"
+        self.lost = dict(epoch=self.epoch)
+        raise CancelFitException()
 
     def _stop(self, where:str):
         self.nonfinite = dict(epoch=self.epoch, where=where)
@@ -159,33 +174,58 @@ def run_progress(out:Path) -> str:
     return f"finished, {done} epochs" if epochs is not None and done >= epochs else f"{done} of {epochs} epochs finished"
 
 class OptionsDifferError(RunFolderError):
-    "`--resume` with options that differ from the saved run's"
+    "A saved run that was made with other options than the ones given now; `diffs` names each difference"
+    def __init__(self, msg:str, diffs:list=()): super().__init__(msg); self.diffs = list(diffs)
 
 def _comparable(d:dict) -> dict:
     "A config as `config.json` holds it (tuples as lists), without the options that may change on resuming"
     free = {f.name for f in fields(RunConfig) if f.metadata['resume_free']} | {'epochs'}
     return {k: v for k, v in json.loads(json.dumps(d)).items() if k not in free}
 
+def _recipe_milestones(d:dict) -> list:
+    "The milestones the recipe plans for the run of config `d` (its epochs, dataset and student)"
+    return list(RunConfig(**{k: d.get(k) for k in ('dataset', 'student', 'epochs')}).recipe().milestones)
+
+_KEPT = dict(dataset=str, method=str, student=str, epochs=int)   # what every config.json has held
+
+def _check_saved(saved:dict, path:Path):
+    "A `RunFolderError` when the `config.json` at `path` lacks what every run's holds"
+    bad = [f"it lacks {k}" if k not in saved else f"its {k} is {saved[k]!r}" for k, t in _KEPT.items()
+           if not isinstance(saved.get(k), t) or isinstance(saved.get(k), bool) or (k == 'epochs' and saved[k] < 1)]
+    if bad: raise RunFolderError(
+        f"{path} is damaged: {'; '.join(bad)} (every run's config.json holds its dataset, method, student and epochs). cocord "
+        f"writes it whole and atomically, so something else changed it. Restore it from a copy, or start anew: give another "
+        f"--out, or --overwrite to replace this run.")
+
+def _named(k:str) -> str:
+    "An option as messages name it: `--k` when the command line has it"
+    return {'milestones': 'milestones (the epochs after which the learning rate drops)'}.get(k, f'--{k}')
+
 def resumed_config(config:RunConfig, # The options given now (`None`: take the saved run's)
                    saved:dict, # The saved run's `config.json`
                    out:Path, # Where the run is now
                    log=print) -> RunConfig:
     "The saved run's configuration with the options given now, or an `OptionsDifferError` naming the differences"
+    _check_saved(saved, Path(out)/'config.json')
     known = {f.name for f in fields(RunConfig)}
     given, kept = config.given(), {k: v for k, v in saved.items() if k in known}
-    planned = saved.get('milestones') == list(RunConfig(**{**kept, 'milestones': None}).recipe().milestones)   # the recipe's own
+    planned = saved.get('milestones') == _recipe_milestones(saved)   # the recipe's own
     replan = 'epochs' in given and given['epochs'] > saved['epochs'] and planned and 'milestones' not in given
     if 'milestones' not in given and 'epochs' in given and saved.get('milestones') is not None and not replan:
         given['milestones'] = saved['milestones']
     c = RunConfig(**{**kept, **({'milestones': None} if replan else {}), **given, 'out': str(out)}).resolved()
     as_run = asdict(RunConfig(**kept).resolved())   # options added since: their defaults
     old, new = _comparable({**as_run, **saved}), _comparable(asdict(c))
-    if replan: del old['milestones'], new['milestones']
-    diffs = [f"--{k}: {old.get(k)!r} in the saved run, {new.get(k)!r} now" for k in new if old.get(k) != new.get(k)]
+    diffs = [f"{_named(k)}: {old.get(k)!r} in the saved run, {new.get(k)!r} now" for k in new
+             if old.get(k) != new.get(k) and k != 'milestones']
     if c.epochs < saved['epochs']: diffs.append(f"--epochs: {saved['epochs']} in the saved run, {c.epochs} now (a run can be extended, not shortened)")
+    elif not replan and old.get('milestones') != new.get('milestones'):
+        if planned and list(c.milestones) == _recipe_milestones(asdict(c)): diffs.append(   # each the recipe's for its own length
+            f"--epochs: {saved['epochs']} in the saved run, {c.epochs} now (the learning-rate schedule planned for it differs)")
+        else: diffs.append(f"{_named('milestones')}: {old.get('milestones')!r} in the saved run, {new.get('milestones')!r} now")
     if diffs: raise OptionsDifferError(f"--resume: the run in {out} was started with other options: " + '; '.join(diffs) +
                                        ". Resume with the saved run's options (leave them out to take them from its config.json), "
-                                       "or start a new run with another --out.")
+                                       "or start a new run with another --out.", diffs)
     drops = ', '.join(f'{m:g}' for m in c.milestones)
     if replan: log(f"extending the run in {out} from {saved['epochs']} to {c.epochs} epochs: the learning-rate schedule is "
                    f"re-planned for {c.epochs} epochs (x0.1 after epochs {drops}), so epoch {saved['epochs'] + 1} goes on at "
@@ -197,51 +237,185 @@ def resumed_config(config:RunConfig, # The options given now (`None`: take the s
     return c
 
 # %% ../../nbs/25c_train_folders.ipynb #cc1fda0e
-def _staging(out:Path) -> Path: return out.parent/f'.{out.name}.new'
+_HELD = {}   # the run folders this process holds: folder_id -> [open descriptor, path, the topmost folder this process made for it]
 
-def make_run_folder(out:Path):
-    try: out.mkdir(parents=True, exist_ok=True)
-    except FileExistsError: raise RunFolderError(f"--out {out} is a file, not a folder: choose another --out.") from None
+def _hold(folder:Path, made:Path|None=None) -> tuple|None:
+    "Lock the existing `folder` for this process (refused if another holds it); its `folder_id` if taken now, None if held already"
+    if fcntl is None: fd, key = None, folder_id(folder)             # no flock here: the folder is only tracked
+    else:
+        try: fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+        except OSError as e: raise disk_error(e, folder) from None
+        st = os.fstat(fd)
+        key = st.st_dev, st.st_ino
+    if key in _HELD:
+        if fd is not None: os.close(fd)
+        return None
+    if fd is not None:
+        try: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise RunFolderError(f"{folder} is in use by another process (a cocord_train run or comparison is writing there): "
+                                 f"wait for it to end, or choose another --out.") from None
+        except OSError: pass        # a file system without flock (some network ones): the folder is used unlocked, as before
+    _HELD[key] = [fd, Path(folder), made]
+    return key
+
+def _forget_in_child():
+    "A forked process (a data-loading worker) holds no run folder: the lock stays with the process that took it, and goes with it"
+    for fd, *_ in _HELD.values():
+        if fd is not None: os.close(fd)
+    _HELD.clear()
+if hasattr(os, 'register_at_fork'): os.register_at_fork(after_in_child=_forget_in_child)
+
+def _release(key:tuple|None):
+    held = _HELD.pop(key, None)
+    if held is not None and held[0] is not None: os.close(held[0])   # the lock goes with the descriptor
+
+def _discard_unused(key:tuple):
+    "Remove the folders made for the one held as `key` if they hold no run (nor a teacher's): what a failed start leaves"
+    _, folder, made = _HELD[key]
+    if made and folder_id(folder) == key and not any(f.name in ('config.json', 'checkpoint.pth') for f in made.rglob('*')):
+        shutil.rmtree(made, ignore_errors=True)
+
+@contextmanager
+def holding_folders():
+    "Hold the run folders this process takes inside the block until it ends (nested blocks release their own); if the block fails, remove those it made and left without a run"
+    before = set(_HELD)
+    try: yield
+    except BaseException:
+        for key in set(_HELD) - before: _discard_unused(key)
+        raise
+    finally:
+        for key in set(_HELD) - before: _release(key)
+
+def _staging(out:Path) -> Path: return out.parent/f'.{out.name}.new'   # an --overwrite's new run, until it takes the old one's place
+def _retired(out:Path) -> Path: return out.parent/f'.{out.name}.old'   # the old run, while a swap without atomic exchange is under way
+
+def make_run_folder(out:Path) -> Path|None:
+    "Make folder `out` and its parents, or a `RunFolderError`/`DiskError` saying why it cannot be; the topmost folder made (None: it was there)"
+    out = Path(out)
+    top = next((f for f in [*reversed(out.parents), out] if not f.exists()), None)
+    try: out.mkdir(parents=True)
+    except FileExistsError:
+        if out.is_dir(): return None
+        raise RunFolderError(f"--out {out} is a file, not a folder: choose another --out.") from None
     except OSError as e: raise disk_error(e, out) from None
+    return top
 
+def _newer(a:Path, b:Path) -> bool:
+    "Whether the resume point in folder `a` was written after the one in `b` (a folder without one is older than any)"
+    t = lambda f: (f/'checkpoint.pth').stat().st_mtime_ns if (f/'checkpoint.pth').is_file() else -1
+    return t(a) > t(b)
+
+def _put_back(out:Path):
+    "`out` missing, its old run in `.<out>.old`: a kill between the two renames of a swap without atomic exchange; put a whole run back"
+    new, old = _staging(out), _retired(out)
+    if out.exists() or not old.is_dir(): return
+    for f in (old, new):
+        if f.is_dir(): _hold(f)                    # refused if the process doing the swap still runs
+    os.rename(new if (new/'checkpoint.pth').is_file() else old, out)    # the new run once it has finished an epoch
+
+def _recover(out:Path, log):
+    "Finish or roll back an `--overwrite` that a kill interrupted (this process holds `out`): remove what it left beside `out`"
+    new, old = _staging(out), _retired(out)
+    left = [f for f in (new, old) if f.exists()]
+    if not left: return
+    finished = (new/'checkpoint.pth').is_file()
+    if not holds_run(out): done = f"{out} holds no run"
+    elif old in left or (finished and _newer(out, new)): done = f"finished its swap: {out} holds the new run"
+    else: done = (f"rolled it back (its new run had {'finished an epoch but not yet replaced' if finished else 'not finished an epoch, so it had not replaced'} "
+                  f"the old one): {out} holds the run it held before")
+    for f in left: shutil.rmtree(f)
+    log(f"{out}: an --overwrite here was interrupted by a kill; {done}" + (f" ({run_progress(out)})" if holds_run(out) else '')
+        + f"; removed {' and '.join(f.name for f in left)}")
+
+def take_run_folder(out:Path, # The run's folder
+                    log=print,
+                    create:bool=True, # Make the folder when it is not there
+                   ) -> bool:
+    "Hold `out` for this process (another one is refused), after repairing what a killed `--overwrite` left; whether `out` is there"
+    out = Path(out)
+    _put_back(out)
+    made = None
+    if not out.is_dir():
+        if not create: return False
+        made = make_run_folder(out)
+    _hold(out, made)                               # from here on no other process uses the folder
+    _recover(out, log)
+    return True
+
+def lost_folder(out:Path, # Where the run writes
+                when:str, # Where the run stopped, in words
+               ) -> RunFolderError:
+    "The error of a run whose folder is no longer the one it took: deleted, or moved away and replaced"
+    return RunFolderError(f"{out} is no longer the folder this run started in: it was deleted, or moved away and replaced, while "
+                          f"the run trained. The run stopped {when}, writing nothing more. If you moved the folder, move it back "
+                          f"and continue with --resume; else start the run again.")
+
+def check_folder(out:Path, # Where the run writes
+                 folder:tuple|None, # The `folder_id` of the folder the run took
+                 when:str, # Where the run is, in words
+                ):
+    "A `lost_folder` error unless `out` is still the folder the run took"
+    if folder is not None and folder_id(out) != folder: raise lost_folder(out, when)
+
+# %% ../../nbs/25c_train_folders.ipynb #5e1bf6d2
 def prepare_run(config:RunConfig, # The options given
                 resume:bool=False, # Continue the run saved in the output folder
                 overwrite:bool=False, # Replace the run in the output folder (once the new one has finished an epoch)
                 log=print) -> tuple[RunConfig, dict|None, Path]:
-    "The resolved configuration, the resume point to continue from (or None), and the folder to write to"
+    "The resolved configuration, the resume point to continue from (or None), and the folder to write to, which this process holds from here (to the end of the `holding_folders` block, or of the process)"
+    if resume and overwrite: raise OptionError("--resume and --overwrite do not go together: --resume continues the run in the "
+                                               "output folder, --overwrite replaces it. Give one of them.")
     out, main = Path(config.out if config.out is not None else config.resolved().out), launch_info()[0] == 0
     if out.exists() and not out.is_dir(): raise RunFolderError(f"--out {out} is a file, not a folder: choose another --out.")
     if not main:        # the other processes of a multi-process run follow rank 0's decision, and change no file
         c = resumed_config(config, read_json(out/'config.json'), out, lambda *a: None) if resume else config.resolved()
         ck = read_run_checkpoint(out/'checkpoint.pth') if resume and (out/'checkpoint.pth').exists() else None
         return c, ck, _staging(out) if overwrite and not resume and holds_run(out) else out
+    c = None if resume else config.resolved()        # options refused before any folder is made
+    there = take_run_folder(out, log, create=not resume)
     if resume:
-        if not holds_run(out): raise RunFolderError(f"--resume: {out} holds no saved run (no config.json) to continue.")
+        if not there or not holds_run(out): raise RunFolderError(f"--resume: {out} holds no saved run (no config.json) to continue.")
         c = resumed_config(config, read_json(out/'config.json'), out, log)
         ck = read_run_checkpoint(out/'checkpoint.pth') if (out/'checkpoint.pth').exists() else None
         if ck is not None and ck['world_size'] != launch_info()[2]: raise RunFolderError(
             f"--resume: the run in {out} was trained by {ck['world_size']} process(es); resume it with as many, not {launch_info()[2]}.")
         remove_leftovers(out)
         return c, ck, out
-    c = config.resolved()
     if holds_run(out):
         if not overwrite: raise RunFolderError(
             f"{out} already holds a run ({run_progress(out)}). Continue it with --resume, write this run elsewhere with "
             f"another --out, or replace it with --overwrite (the old run is removed only once the new one has finished "
             f"its first epoch).")
-        where = _staging(out)
-        if where.exists(): shutil.rmtree(where)             # an earlier --overwrite that did not finish an epoch
-        make_run_folder(where)
+        where = _staging(out)                          # none is left: `take_run_folder` removed an earlier one
+        _hold(where, make_run_folder(where))
         if c.teacher is not None and c.teacher_ckpt is None and holds_run(out/'teacher'): shutil.copytree(out/'teacher', where/'teacher')
         log(f"--overwrite: training in {where}; it replaces the run in {out} once its first epoch is finished")
         return c, None, where
-    make_run_folder(out); remove_leftovers(out)
+    remove_leftovers(out)
     return c, None, out
 
+# %% ../../nbs/25c_train_folders.ipynb #1166193d
+_libc = ctypes.CDLL(None, use_errno=True) if sys.platform.startswith('linux') else None
+
+def _exchange(a:Path, b:Path) -> bool:
+    "Swap folders `a` and `b` in one step (Linux's `renameat2` with `RENAME_EXCHANGE`); False where the system cannot"
+    swap = getattr(_libc, 'renameat2', None)
+    if swap is None: return False
+    if swap(-100, os.fsencode(a), -100, os.fsencode(b), 2) == 0: return True      # AT_FDCWD, RENAME_EXCHANGE
+    err = ctypes.get_errno()
+    if err in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.ENOTSUP): return False   # not on this file system
+    raise OSError(err, os.strerror(err), str(a), None, str(b))
+
 def replace_run(staging:Path, out:Path, learn, checkpoint:RunCheckpoint):
-    "Move a finished first epoch of an `--overwrite` run from `staging` into `out`, then remove the old run"
-    old = out.parent/f'.{out.name}.old'
-    if old.exists(): shutil.rmtree(old)
-    os.rename(out, old); os.rename(staging, out)
-    shutil.rmtree(old, ignore_errors=True)
+    "Put the finished first epoch of an `--overwrite` run (in `staging`) in the place of the old run (`out`), then remove the old run"
+    old = folder_id(out)
+    if _exchange(staging, out): retired = staging         # one step: the old run is now where the new one was
+    else:                                                  # two: in between `out` is missing, which the next command repairs
+        retired = _retired(out)
+        os.rename(out, retired); os.rename(staging, out)
     learn.path = checkpoint.out = out
+    if checkpoint.folder in _HELD: _HELD[checkpoint.folder][1] = out
+    shutil.rmtree(retired, ignore_errors=True)
+    _release(old)

@@ -4,7 +4,7 @@
 
 # %% ../../nbs/25d_train_trainer.ipynb #328786b2
 from __future__ import annotations
-import json, math, sys
+import json, math, shlex, shutil, sys
 from contextlib import nullcontext
 from dataclasses import asdict, fields
 from pathlib import Path
@@ -14,6 +14,7 @@ from ..errors import ignoring_warning, OptionError, RunFolderError, NonFiniteErr
 from ..blocks.augment import RandomResizedCropFlip
 from ..data import get_dls
 from ..distiller import METHODS as REGISTRY, METHOD_OPTIONS
+from ..layouts import layout_diff, layout_of
 from ..models.registry import get_model
 from ..recipes import teacher_recipe
 from ..teachers import load_teacher, teacher_path, file_sha256
@@ -26,16 +27,18 @@ with ignoring_warning('`torch.jit.script` is deprecated'):   # fastai's imports:
     from fastai.torch_core import set_seed
     import fastai.callback.channelslast        # Learner.to_channelslast
     import fastai.callback.fp16                # Learner.to_fp16, Learner.to_bf16
-    from cocord.callback import AugmentCallback, StepTimer, DistributedDL, default_view
+    from cocord.callback import AugmentCallback, StepTimer, DistributedDL, default_view, unwrap_model
     from cocord.trackers import tracker_callbacks
 from .folders import (OptionsDifferError, RunCheckpoint, holds_run, in_process_group, launch_info, prepare_run,
-                                  replace_run, restore_checkpoint, resumed_config, write_outputs)
+                                  replace_run, restore_checkpoint, resumed_config, write_outputs, holding_folders, take_run_folder,
+                                  folder_id, check_folder, lost_folder)
 from .config import RunConfig, dataset_defaults, training_images
-from .files import atomic_write, read_json, read_run_checkpoint
+from .files import atomic_write, read_json, read_run_checkpoint, FolderChangedError
 
 # %% auto #0
 __all__ = ['teacher_config', 'ensure_teacher', 'method_callbacks', 'settings_summary', 'bars_readable', 'HideSkippedEpochs',
-           'resolve_precision', 'run_data', 'run_teacher', 'build_learner', 'fit_run', 'run']
+           'resolve_precision', 'run_data', 'run_teacher', 'build_learner', 'fit_run', 'RunInterrupted',
+           'interrupted_message', 'run']
 
 # %% ../../nbs/25d_train_trainer.ipynb #ef19b641
 def teacher_config(c:RunConfig, out:str|Path) -> RunConfig:
@@ -51,21 +54,25 @@ def ensure_teacher(c:RunConfig, # The distillation run
                   ) -> Path:
     "Train `c`'s teacher in `out`, or resume it, unless a finished run of the same configuration is there; its weights file"
     tc, out = teacher_config(c, out), Path(out)
-    if not holds_run(out):
-        log(f"no --teacher_ckpt: training a {c.teacher} teacher first, in {out}")
-        run(tc, log=log, progress=progress)
-    else:
+    with holding_folders():
+        take_run_folder(out, log, create=False)     # held while it is read, after repairing what a killed --overwrite left
+        if not holds_run(out):
+            log(f"no --teacher_ckpt: training a {c.teacher} teacher first, in {out}")
+            run(tc, log=log, progress=progress)
+            return out/'checkpoint.pth'
         try: saved = resumed_config(tc, read_json(out/'config.json'), out, log=lambda *a: None)
-        except OptionsDifferError:
-            if not overwrite: raise
+        except OptionsDifferError as e:
+            if not overwrite: raise OptionsDifferError(
+                f"{out} holds a {c.teacher} teacher trained with other options than this run needs: {'; '.join(e.diffs)}. Give "
+                f"the options it was trained with, choose another --out, or retrain it with --overwrite.", e.diffs) from None
             log(f"--overwrite: {out} holds a teacher of another configuration; training a {c.teacher} teacher in its place")
             run(tc, overwrite=True, log=log, progress=progress)
+            return out/'checkpoint.pth'
+        ck = read_run_checkpoint(out/'checkpoint.pth', mmap=True) if (out/'checkpoint.pth').exists() else None
+        if ck is not None and ck['epoch'] + 1 >= saved.epochs: log(f"reusing the teacher trained earlier in {out}")
         else:
-            ck = read_run_checkpoint(out/'checkpoint.pth', mmap=True) if (out/'checkpoint.pth').exists() else None
-            if ck is not None and ck['epoch'] + 1 >= saved.epochs: log(f"reusing the teacher trained earlier in {out}")
-            else:
-                log(f"resuming the teacher run interrupted in {out}")
-                run(tc, resume=True, log=log, progress=progress)
+            log(f"resuming the teacher run interrupted in {out}")
+            run(tc, resume=True, log=log, progress=progress)
     return out/'checkpoint.pth'
 
 def _teacher(c:RunConfig, where:Path, n_classes:int, log, overwrite:bool) -> torch.nn.Module:
@@ -212,10 +219,11 @@ def _nonfinite_message(c:RunConfig, out:Path, stop:dict, checkpoint:RunCheckpoin
             f"cause and start a new run with another --out (or --overwrite).")
 
 def fit_run(learn:Learner, c:RunConfig, ck:dict|None, where:Path, out:Path, cbs:list|None=None, progress:bool=True,
+            folder:tuple|None=None, # `folder_id(where)` when the run took it: a save that finds another folder stops the run
            ) -> RunCheckpoint:
     "Train `learn` from resume point `ck` (None: from scratch) to `c.epochs`, writing to `where` (then `out`)"
     timer = StepTimer()
-    checkpoint = RunCheckpoint(where, ck, timer=timer)
+    checkpoint = RunCheckpoint(where, ck, timer=timer, folder=folder)
     if where != out: checkpoint.on_commit = lambda: checkpoint.out != out and replace_run(where, out, learn, checkpoint)
     start = 0 if ck is None else ck['epoch'] + 1
     if start < c.epochs:
@@ -226,10 +234,45 @@ def fit_run(learn:Learner, c:RunConfig, ck:dict|None, where:Path, out:Path, cbs:
             hide = [HideSkippedEpochs(start)] if start else []
             c.recipe().fit(learn, start_epoch=start, cbs=[checkpoint, timer, *hide, *(cbs or [])])
         if ws > 1 and in_process_group(): torch.distributed.barrier()   # rank 0 has written the last epoch's files
+    if checkpoint.lost is not None: raise lost_folder(checkpoint.out, f"at the end of epoch {checkpoint.lost['epoch'] + 1} of {c.epochs}")
     if checkpoint.nonfinite is not None: raise NonFiniteError(_nonfinite_message(c, checkpoint.out, checkpoint.nonfinite, checkpoint))
     return checkpoint   # its `history` holds each epoch's time and median step (its `timer`'s)
 
 # %% ../../nbs/25d_train_trainer.ipynb #654a74e8
+class RunInterrupted(KeyboardInterrupt):
+    "Ctrl-C during a run: where it stopped (in words), its folder, and whether `--resume` continues it"
+    def __init__(self, out:Path, stopped:str, resumable:bool):
+        super().__init__(stopped)
+        self.out, self.stopped, self.resumable = Path(out), stopped, resumable
+
+def _interrupted(c:RunConfig, where:Path, out:Path, folder:tuple|None) -> RunInterrupted:
+    "Where a run stopped by Ctrl-C stands, read from its folder"
+    if where != out and folder_id(where) == folder: return RunInterrupted(
+        out, f"the new run of --overwrite stopped before its first epoch finished, so {out} keeps the run it held", False)
+    try: done = read_run_checkpoint(out/'checkpoint.pth', mmap=True)['epoch'] + 1 if (out/'checkpoint.pth').exists() else 0
+    except RunFolderError: done = 0
+    if done: return RunInterrupted(out, f"the run in {out} stopped after epoch {done} of {c.epochs}, its last finished epoch (saved)", True)
+    if (out/'config.json').exists(): return RunInterrupted(out, f"the run in {out} stopped before its first epoch finished", True)
+    return RunInterrupted(out, f"the run in {out} stopped before it began training", False)
+
+def interrupted_message(e:KeyboardInterrupt, # What Ctrl-C raised
+                        argv:list, # The command's arguments
+                        single:bool, # A single run (not a comparison)
+                       ) -> str:
+    "What `cocord_train` says when Ctrl-C stops it: where the run stopped, and the command that continues it"
+    again = f"to go on, run the same command again: {shlex.join(['cocord_train', *argv])}"
+    if not isinstance(e, RunInterrupted): return f"interrupted; {again}"
+    if single and e.resumable: return f"interrupted: {e.stopped}; continue it with: {shlex.join(['cocord_train', '--resume', '--out', str(e.out)])}"
+    return f"interrupted: {e.stopped}; {again}"
+
+def _check_fits(learn:Learner, ck:dict, where:Path, c:RunConfig):
+    "A `RunFolderError` when the resume point's weights are not this run's model's (a checkpoint of another run, copied in)"
+    diff = layout_diff(layout_of(unwrap_model(learn.model)), layout_of(ck['model']))
+    if diff: raise RunFolderError(
+        f"{where/'checkpoint.pth'} does not fit the run its config.json describes ({c.method}, "
+        f"{'' if c.teacher is None else c.teacher + ' -> '}{c.student}): {diff.__str__(3)}. It was written by another run (copied "
+        f"here?). Put this run's own checkpoint back, or start anew: give another --out, or --overwrite to replace this run.")
+
 def run(config:RunConfig, # What to run (`None` fields take the defaults, or with `resume` the saved run's values)
         resume:bool=False, # Continue the run saved in the output folder
         overwrite:bool=False, # Replace the run in the output folder, once the new one has finished its first epoch
@@ -238,21 +281,41 @@ def run(config:RunConfig, # What to run (`None` fields take the defaults, or wit
         progress:bool=True, # Show fastai's table of epochs, and its progress bars in a notebook or terminal (not in a log file)
        ) -> dict:
     "Train one configuration in its output folder, durably; return its summary"
-    c, ck, where = prepare_run(config, resume, overwrite, log)
-    out, main = Path(c.out), launch_info()[0] == 0
+    with holding_folders():   # no other process uses the folder until the run ends; a folder it made and left empty is removed
+        c, ck, where = prepare_run(config, resume, overwrite, log)
+        out, folder = Path(c.out), folder_id(where)
+        try: return _run_in(c, ck, where, out, folder, resume, overwrite, cbs, log, progress)
+        except BaseException as e:
+            if launch_info()[0] != 0: raise
+            stop = None if not isinstance(e, KeyboardInterrupt) else e if isinstance(e, RunInterrupted) else _interrupted(c, where, out, folder)
+            if isinstance(e, RunInterrupted) and e.out != out: e.resumable = False    # its teacher's: the same command goes on
+            if where != out and folder_id(where) == folder:     # an --overwrite whose new run never replaced the old one
+                shutil.rmtree(where, ignore_errors=True)
+            if stop is None or stop is e: raise
+            raise stop from None
+
+def _run_in(c:RunConfig, ck:dict|None, where:Path, out:Path, folder:tuple|None, resume:bool, overwrite:bool, cbs:list|None,
+            log, progress:bool) -> dict:
+    "`run`'s steps once `prepare_run` has decided where the run writes and what it continues from"
+    main = launch_info()[0] == 0
     if main and not resume: log(settings_summary(c))
     cbs = [*tracker_callbacks(c.log, where, name=out.name, config=asdict(c)),   # before any data is read: a missing package
            *(cbs or [])]                                                        # or account is said at once
     dls = run_data(c)
     teacher = run_teacher(c, where, dls.c, log, overwrite)      # trains one first when none was given
     learn = build_learner(c, where, dls, teacher, log)
-    if main: atomic_write(where/'config.json', json.dumps(asdict(c), indent=1))   # from here on the folder holds this run
+    if ck is not None: _check_fits(learn, ck, where, c)
+    try:
+        if main: atomic_write(where/'config.json', json.dumps(asdict(c), indent=1), folder)   # from here on the folder holds this run
+        if ck is not None:
+            restore_checkpoint(learn, ck)
+            if main: write_outputs(learn, where, ck, folder)      # files a kill after the resume point may have left behind
+    except FolderChangedError: raise lost_folder(where, 'before it trained') from None
     if ck is not None:
-        restore_checkpoint(learn, ck)
-        if main: write_outputs(learn, where, ck)          # files a kill after the resume point may have left behind
         log(f"resuming {out} after epoch {ck['epoch'] + 1} of {c.epochs}" if ck['epoch'] + 1 < c.epochs else
             f"{out} holds a finished run ({c.epochs} epochs): nothing to train")
-    checkpoint = fit_run(learn, c, ck, where, out, cbs, progress)
+    checkpoint = fit_run(learn, c, ck, where, out, cbs, progress, folder)
+    if main: check_folder(out, folder, 'after its last epoch')      # never report outputs that are not there
     history = pd.DataFrame(checkpoint.history)
     summary = dict(dataset=c.dataset, method=c.method, teacher=c.teacher, student=c.student, epochs=len(history),
                    last_accuracy=float(history['accuracy'].iloc[-1]), best_accuracy=checkpoint.best,
