@@ -57,9 +57,9 @@ class ConfigParser(argparse.ArgumentParser):
 def config_parser(prog:str, description:str) -> argparse.ArgumentParser:
     "A command line with one option per `RunConfig` field, under both spellings (`--teacher_ckpt`, `--teacher-ckpt`), and `--config`"
     p = ConfigParser(prog=prog, description=description)
-    p.add_argument('--config', metavar='FILE', help="Start from the options in this JSON file: a run's config.json, or "
-                   "{option: value} of your own; the options given on the command line win")
-    add_options(p, [Option(f.name, option_type(f.name), None, f.metadata['help']) for f in fields(RunConfig) if f.metadata['cli']])
+    add_options(p, [Option('config', str, None, "Start from the options in this JSON file: a run's config.json, or {option: value} "
+                           "of your own; the options given on the command line win"),
+                    *(Option(f.name, option_type(f.name), None, f.metadata['help']) for f in fields(RunConfig) if f.metadata['cli'])])
     p.set_defaults(config=None)
     return p
 

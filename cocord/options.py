@@ -17,7 +17,7 @@ __all__ = ['Option', 'option_spellings', 'DeprecatedOption', 'add_options', 'com
 class Option(NamedTuple):
     "One option of a console script"
     name:str # `--name`, and `--name-with-dashes` when it has underscores
-    type:type # str, int or float; bool: a flag, `--name` and `--no-name`
+    type:type # str, int or float; bool: a flag, `--name` and `--no-name`; list: a string given once or more
     default:object=None # Its value when not given, shown in --help (None: not shown)
     help:str='' # One line for --help
 
@@ -40,6 +40,8 @@ def add_options(parser:argparse.ArgumentParser, # The parser to add to
         shown = help + ('' if default is None else f" (default: {default if kind is not bool else 'on' if default else 'off'})")
         if kind is bool: parser.add_argument(*option_spellings(name), dest=name, action=argparse.BooleanOptionalAction,
                                              default=default, help=shown)
+        elif kind is list: parser.add_argument(*option_spellings(name), dest=name, action='append', default=default or [],
+                                               metavar='STR', help=help)
         else: parser.add_argument(*option_spellings(name), dest=name, type=kind, default=default, metavar=kind.__name__.upper(), help=shown)
     kinds = {name: kind for name, kind, _, _ in options}
     for old, new in (aliases or {}).items():

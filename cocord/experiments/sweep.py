@@ -15,7 +15,7 @@ with ignoring_warning('`torch.jit.script` is deprecated'):   # fastai's imports:
     from cocord.train.compare import run_or_resume
     from cocord.train.files import atomic_write, save_figure
     from cocord.cli import option_type, config_parser
-    from cocord.options import fail
+    from cocord.options import Option, add_options, fail
     from cocord.train.folders import make_run_folder, launch_info
 
 # %% auto #0
@@ -135,11 +135,10 @@ def plot_sweep(table:pd.DataFrame, axes, title:str=''):
 def sweep_parser():
     "`cocord_sweep`'s command line: `cocord_train`'s run options, `--grid`, `--seeds` and `--overwrite`"
     p = config_parser('cocord_sweep', "Run a grid of cocord_train runs (the paper's ablations), several seeds per cell, resumably.")
-    p.add_argument('--grid', action='append', default=[], metavar='OPTION=V1,V2',
-                   help="One axis of the grid; repeat for more axes. Options varied together: a,b=v1:w1,v2:w2")
-    p.add_argument('--seeds', type=int, default=1, metavar='INT', help="Runs per cell, with seeds from --seed")
-    p.add_argument('--overwrite', action='store_true', help="Replace cells of the output folder that were run with other options")
-    return p
+    return add_options(p, [
+        Option('grid', list, None, "One axis of the grid, OPTION=V1,V2; repeat for more axes. Options varied together: a,b=v1:w1,v2:w2"),
+        Option('seeds', int, 1, "Runs per cell, with seeds from --seed"),
+        Option('overwrite', bool, False, "Replace cells of the output folder that were run with other options")])
 
 def cocord_sweep(argv:list[str]|None=None): # The arguments (default: the command line's)
     "The `cocord_sweep` command"

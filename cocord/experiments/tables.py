@@ -19,7 +19,7 @@ with ignoring_warning('`torch.jit.script` is deprecated'):   # fastai's imports:
     from cocord.train.files import read_json, read_run_checkpoint, atomic_write
     from cocord.train.compare import evaluate
     from cocord.cli import option_type, config_parser, cocord_train
-    from cocord.options import fail
+    from cocord.options import Option, add_options, fail
     from cocord.datasets import download_cifar100
     from cocord.teachers import file_sha256
     from cocord.distiller import METHODS as REGISTRY
@@ -403,18 +403,16 @@ def tables_parser():
         if a.dest == 'epochs': a.help = a.help.replace('with --resume, a larger value extends the run', 'a larger value than the runs had extends them')
         if a.dest == 'method': a.help, a.metavar = ("Methods, separated by commas (default the paper's: vanilla,kd,crd,crd+kd,"
                                                      "cocord,cocord+kd); any of " + ', '.join(METHODS)), 'METHODS'
-    p.add_argument('--pairs', default='paper', metavar='PAIRS', help="paper (the 13 CIFAR-100 pairs, the default), paper-same, "
-                   "paper-cross, or teacher:student pairs separated by commas, e.g. resnet56:resnet20,wrn_40_2:wrn_16_2")
-    p.add_argument('--teachers', default=None, metavar='DIR', help="Folder of teacher checkpoints: <arch>.pth, "
-                   "<arch>_vanilla/ckpt_epoch_240.pth (the CRD code base's save/models) or <arch>/checkpoint.pth; none: each "
-                   "teacher is trained first, in <out>/teachers/<arch>")
-    p.add_argument('--seeds', type=int, default=1, metavar='INT', help="Runs per pair and method, with seeds from --seed")
-    p.add_argument('--jobs', type=int, default=None, metavar='INT', help="cocord_train processes at a time (default: one per "
-                   "GPU of --gpus, else 1)")
-    p.add_argument('--gpus', default=None, metavar='IDS', help="GPU ids separated by commas; process slot i gets the i-th "
-                   "(round robin) through CUDA_VISIBLE_DEVICES. None: the processes see what this command sees")
-    p.add_argument('--overwrite', action='store_true', help="Replace runs of the output folder that were made with other options")
-    return p
+    return add_options(p, [
+        Option('pairs', str, 'paper', "paper (the 13 CIFAR-100 pairs), paper-same, paper-cross, or teacher:student pairs "
+               "separated by commas, e.g. resnet56:resnet20,wrn_40_2:wrn_16_2"),
+        Option('teachers', str, None, "Folder of teacher checkpoints: <arch>.pth, <arch>_vanilla/ckpt_epoch_240.pth (the CRD "
+               "code base's save/models) or <arch>/checkpoint.pth; none: each teacher is trained first, in <out>/teachers/<arch>"),
+        Option('seeds', int, 1, "Runs per pair and method, with seeds from --seed"),
+        Option('jobs', int, None, "cocord_train processes at a time (default: one per GPU of --gpus, else 1)"),
+        Option('gpus', str, None, "GPU ids separated by commas; process slot i gets the i-th (round robin) through "
+               "CUDA_VISIBLE_DEVICES. None: the processes see what this command sees"),
+        Option('overwrite', bool, False, "Replace runs of the output folder that were made with other options")])
 
 def check_gpus(gpus:list[str]):
     "An `OptionError` unless this machine has CUDA GPUs with the ids `gpus` (numbers, or the UUIDs `nvidia-smi -L` lists)"
