@@ -11,7 +11,7 @@ from .errors import CocordError, OptionError, MissingFileError, disk_error
 from .options import Option, add_options, fail
 from .train.config import BUILTIN, RunConfig
 from .train.compare import compare_methods
-from .train.folders import launch_info
+from .train.folders import launch_info, check_resume_overwrite
 from .train.trainer import run, interrupted_message
 
 # %% auto #0
@@ -83,8 +83,7 @@ def cocord_train(argv:list[str]|None=None): # The arguments (default: the comman
     log = print if rank == 0 else (lambda *a, **k: None)    # the other processes of a multi-process run stay quiet
     builtin = a['dataset'] is None and not resume
     try:
-        if resume and overwrite: raise OptionError("--resume and --overwrite do not go together: --resume continues the run in "
-                                                   "the output folder, --overwrite replaces it. Give one of them.")
+        check_resume_overwrite(resume, overwrite)
         if builtin: a = {**a, **{k: v for k, v in BUILTIN.items() if a[k] is None}}
         if seeds is None: seeds = 3 if builtin else 1   # the built-in default shows a spread
         if seeds < 1: raise OptionError(f"--seeds must be at least 1, got {seeds}.")

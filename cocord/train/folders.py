@@ -26,7 +26,7 @@ except ImportError: fcntl = None
 # %% auto #0
 __all__ = ['in_process_group', 'launch_info', 'run_checkpoint', 'restore_checkpoint', 'write_outputs', 'RunCheckpoint',
            'holds_run', 'run_progress', 'OptionsDifferError', 'resumed_config', 'holding_folders', 'make_run_folder',
-           'take_run_folder', 'lost_folder', 'check_folder', 'prepare_run', 'replace_run']
+           'take_run_folder', 'lost_folder', 'check_folder', 'check_resume_overwrite', 'prepare_run', 'replace_run']
 
 # %% ../../nbs/25c_train_folders.ipynb #67d601fc
 def _train_loader(learn):
@@ -360,13 +360,17 @@ def check_folder(out:Path, # Where the run writes
     if folder is not None and folder_id(out) != folder: raise lost_folder(out, when)
 
 # %% ../../nbs/25c_train_folders.ipynb #5e1bf6d2
+def check_resume_overwrite(resume:bool, overwrite:bool):
+    "An `OptionError` for `--resume` with `--overwrite`: one continues the run in the folder, the other replaces it"
+    if resume and overwrite: raise OptionError("--resume and --overwrite do not go together: --resume continues the run in the "
+                                               "output folder, --overwrite replaces it. Give one of them.")
+
 def prepare_run(config:RunConfig, # The options given
                 resume:bool=False, # Continue the run saved in the output folder
                 overwrite:bool=False, # Replace the run in the output folder (once the new one has finished an epoch)
                 log=print) -> tuple[RunConfig, dict|None, Path]:
     "The resolved configuration, the resume point to continue from (or None), and the folder to write to, which this process holds from here (to the end of the `holding_folders` block, or of the process)"
-    if resume and overwrite: raise OptionError("--resume and --overwrite do not go together: --resume continues the run in the "
-                                               "output folder, --overwrite replaces it. Give one of them.")
+    check_resume_overwrite(resume, overwrite)
     out, main = Path(config.out if config.out is not None else config.resolved().out), launch_info()[0] == 0
     if out.exists() and not out.is_dir(): raise RunFolderError(f"--out {out} is a file, not a folder: choose another --out.")
     if not main:        # the other processes of a multi-process run follow rank 0's decision, and change no file
